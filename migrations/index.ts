@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261126000000_foundation } from './Migration20261126000000_foundation';
+
+/** Every migration, in order. Listed explicitly so compiled and test runs apply the same set. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
+];

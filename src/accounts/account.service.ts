@@ -1,0 +1,245 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApiKeyScope, Role } from '../auth/permissions';
+import { assertPermission, type Principal } from '../auth/principal';
+import { auditedTransaction, type AuditTargetInput, type Caller } from '../audit/audit.recorder';
+import type { AuditChange } from '../audit/audit-event.entity';
+import { Plan } from '../entitlements/plans';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../server/errors';
+import { requireId, requireIntInRange, requireText } from '../server/validation';
+import { Account } from './account.entity';
+import { Membership } from './membership.entity';
+import { User } from './user.entity';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MAX_LIFETIME_DAYS = 3650;
+
+export interface AccountSettingsData {
+  requireKeyExpiration?: boolean | null;
+  defaultKeyLifetimeDays?: number | null;
+  maxKeyLifetimeDays?: number | null;
+}
+
+type AuthenticatedCaller = Caller & { principal: Principal };
+
+function normalizeEmail(email: string): string {
+  const value = email.trim().toLowerCase();
+  if (value.length > 254 || !EMAIL.test(value)) throw new BadUserInputError('email must be a valid email address', 'email');
+  return value;
+}
+
+function userTarget(user: User): AuditTargetInput {
+  return { type: 'user', id: user.id, display: user.email };
+}
+
+/** The role whose authority a principal carries. */
+function authorityRole(principal: Principal): Role {
+  return principal.kind === 'user' ? principal.role : principal.ownerRole;
+}
+
+/** Accounts, their members and settings. */
+export class AccountService {
+  /**
+   * Creates an account with its first OWNER (the user is created if new),
+   * recorded as `account.created` by the system.
+   */
+  async bootstrap(
+    em: EntityManager,
+    input: { accountName: string; email: string; plan?: Plan },
+    meta: Caller['meta'],
+  ): Promise<{ account: Account; user: User }> {
+    const name = requireText(input.accountName, 'account', 200);
+    const email = normalizeEmail(input.email);
+    const account = new Account();
+    account.name = name;
+    account.plan = input.plan ?? Plan.FREE;
+    return auditedTransaction(em, { accountId: account.id, principal: null, meta }, async (tx, audit) => {
+      tx.persist(account);
+      const user = await this.findOrCreateUser(tx, email);
+      tx.create(Membership, { account, user, role: Role.OWNER });
+      await audit({
+        action: 'account.created',
+        target: { type: 'account', id: account.id, display: account.name },
+        metadata: { plan: account.plan, owner: { id: user.id, email: user.email } },
+      });
+      return { account, user };
+    });
+  }
+
+  /** The caller's account. */
+  async get(em: EntityManager, principal: Principal): Promise<Account> {
+    return em.findOneOrFail(Account, principal.accountId);
+  }
+
+  /** Members of the caller's account, oldest first. */
+  async members(em: EntityManager, principal: Principal): Promise<Membership[]> {
+    assertPermission(principal, ApiKeyScope.MEMBERS_READ);
+    return em.find(
+      Membership,
+      { account: principal.accountId },
+      { populate: ['user'], orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+    );
+  }
+
+  async updateSettings(em: EntityManager, caller: AuthenticatedCaller, input: AccountSettingsData): Promise<Account> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      const target = { type: 'account', id: principal.accountId };
+      assertPermission(principal, ApiKeyScope.SETTINGS_WRITE, { action: 'settings.updated', target });
+      const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const next = {
+        requireKeyExpiration: input.requireKeyExpiration ?? account.requireKeyExpiration,
+        defaultKeyLifetimeDays: requireIntInRange(
+          input.defaultKeyLifetimeDays ?? account.defaultKeyLifetimeDays,
+          'defaultKeyLifetimeDays',
+          1,
+          MAX_LIFETIME_DAYS,
+        ),
+        maxKeyLifetimeDays: requireIntInRange(
+          input.maxKeyLifetimeDays ?? account.maxKeyLifetimeDays,
+          'maxKeyLifetimeDays',
+          1,
+          MAX_LIFETIME_DAYS,
+        ),
+      };
+      if (next.defaultKeyLifetimeDays > next.maxKeyLifetimeDays) {
+        throw new BadUserInputError(
+          `defaultKeyLifetimeDays (${next.defaultKeyLifetimeDays}) cannot exceed maxKeyLifetimeDays (${next.maxKeyLifetimeDays})`,
+          'defaultKeyLifetimeDays',
+        );
+      }
+      const changes: AuditChange[] = [];
+      for (const field of ['requireKeyExpiration', 'defaultKeyLifetimeDays', 'maxKeyLifetimeDays'] as const) {
+        if (account[field] !== next[field]) changes.push({ field, before: account[field], after: next[field] });
+      }
+      if (changes.length > 0) {
+        Object.assign(account, next);
+        await audit({ action: 'settings.updated', target: { ...target, display: account.name }, changes });
+      }
+      return account;
+    });
+  }
+
+  /** Adds a member at once (creating the user if new); there is no email delivery. */
+  async invite(em: EntityManager, caller: AuthenticatedCaller, input: { email: string; role: Role }): Promise<Membership> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      const attempt = { action: 'member.invited', target: { type: 'user', display: input.email.slice(0, 254) } };
+      assertPermission(principal, ApiKeyScope.MEMBERS_WRITE, attempt);
+      if (input.role === Role.OWNER) this.assertOwner(principal, 'only an OWNER can add an OWNER', attempt);
+      const email = normalizeEmail(input.email);
+      const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const user = await this.findOrCreateUser(tx, email);
+      if (await tx.findOne(Membership, { account, user })) {
+        throw new BadUserInputError(`${email} is already a member of this account`, 'email');
+      }
+      const membership = tx.create(Membership, { account, user, role: input.role });
+      await audit({
+        action: 'member.invited',
+        target: userTarget(user),
+        changes: [{ field: 'role', before: null, after: input.role }],
+      });
+      return membership;
+    });
+  }
+
+  async changeRole(
+    em: EntityManager,
+    caller: AuthenticatedCaller,
+    input: { userId: string; role: Role },
+  ): Promise<Membership> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      const attempt = { action: 'member.role_changed', target: { type: 'user', id: input.userId } };
+      assertPermission(principal, ApiKeyScope.MEMBERS_WRITE, attempt);
+      const membership = await this.lockMembership(tx, principal, input.userId);
+      const before = membership.role;
+      if (before === input.role) return membership;
+      if (before === Role.OWNER || input.role === Role.OWNER) {
+        this.assertOwner(principal, 'only an OWNER can grant or take away the OWNER role', attempt);
+      }
+      if (before === Role.OWNER) await this.assertNotLastOwner(tx, principal.accountId, 'demote');
+      membership.role = input.role;
+      await audit({
+        action: 'member.role_changed',
+        target: userTarget(membership.user),
+        changes: [{ field: 'role', before, after: input.role }],
+      });
+      return membership;
+    });
+  }
+
+  /** Removes a member; any member may leave on their own. Their API keys stop working with them. */
+  async remove(em: EntityManager, caller: AuthenticatedCaller, input: { userId: string }): Promise<boolean> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      const attempt = { action: 'member.removed', target: { type: 'user', id: input.userId } };
+      const leaving = principal.kind === 'user' && principal.userId === input.userId.toLowerCase();
+      if (!leaving) assertPermission(principal, ApiKeyScope.MEMBERS_WRITE, attempt);
+      const membership = await this.lockMembership(tx, principal, input.userId);
+      if (membership.role === Role.OWNER) {
+        if (!leaving) this.assertOwner(principal, 'only an OWNER can remove an OWNER', attempt);
+        await this.assertNotLastOwner(tx, principal.accountId, 'remove');
+      }
+      await audit({
+        action: 'member.removed',
+        target: userTarget(membership.user),
+        changes: [{ field: 'role', before: membership.role, after: null }],
+        metadata: leaving ? { left: true } : null,
+      });
+      tx.remove(membership);
+      return true;
+    });
+  }
+
+  /** OWNER only; stands in for billing. Takes effect on the next request. */
+  async changePlan(em: EntityManager, caller: AuthenticatedCaller, input: { plan: Plan }): Promise<Account> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      const target = { type: 'account', id: principal.accountId };
+      assertPermission(principal, 'plan:write', { action: 'plan.changed', target });
+      const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (account.plan !== input.plan) {
+        const before = account.plan;
+        account.plan = input.plan;
+        await audit({
+          action: 'plan.changed',
+          target: { ...target, display: account.name },
+          changes: [{ field: 'plan', before, after: input.plan }],
+        });
+      }
+      return account;
+    });
+  }
+
+  private async findOrCreateUser(tx: EntityManager, email: string): Promise<User> {
+    await tx.execute('INSERT INTO users (id, email, created_at) VALUES (gen_random_uuid(), ?, now()) ON CONFLICT (email) DO NOTHING', [
+      email,
+    ]);
+    return tx.findOneOrFail(User, { email });
+  }
+
+  private async lockMembership(tx: EntityManager, principal: Principal, userId: string): Promise<Membership> {
+    // Serialises membership changes of one account, so the last-OWNER rule holds under concurrency.
+    await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const membership = await tx.findOne(
+      Membership,
+      { account: principal.accountId, user: requireId(userId, 'Member') },
+      { populate: ['user'] },
+    );
+    if (!membership) throw new NotFoundError('Member');
+    return membership;
+  }
+
+  private assertOwner(principal: Principal, why: string, attempt: { action: string; target: AuditTargetInput }): void {
+    if (authorityRole(principal) !== Role.OWNER) throw new ForbiddenError(`Not allowed: ${why}`, attempt);
+  }
+
+  private async assertNotLastOwner(tx: EntityManager, accountId: string, verb: string): Promise<void> {
+    const owners = await tx.count(Membership, { account: accountId, role: Role.OWNER });
+    if (owners <= 1) {
+      throw new BadUserInputError(`Cannot ${verb} the last OWNER; make another member OWNER first`, 'userId');
+    }
+  }
+}
+

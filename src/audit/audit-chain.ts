@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from './audit-event.entity';
+
+/** `prevHash` of an account's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with object keys sorted at every depth, so equal content always hashes equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const item = (value as Record<string, unknown>)[key];
+      if (item !== undefined) out[key] = sortKeys(item);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The hashed content of an event: every stored field except the hashes.
+ * `occurredAt` is written at millisecond precision, which PostgreSQL keeps
+ * exactly, so a row read back hashes to the same value.
+ */
+export function hashedContent(event: AuditEvent): Record<string, unknown> {
+  return {
+    id: event.id,
+    accountId: event.accountId,
+    seq: Number(event.seq),
+    occurredAt: event.occurredAt.toISOString(),
+    action: event.action,
+    outcome: event.outcome,
+    actor: { type: event.actorType, id: event.actorId, display: event.actorDisplay, scopes: event.actorScopes },
+    target: { type: event.targetType, id: event.targetId, display: event.targetDisplay },
+    changes: event.changes,
+    metadata: event.metadata,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    requestId: event.requestId,
+  };
+}
+
+/** `sha256(prevHash ‖ canonical JSON of the event)`, hex. */
+export function computeEventHash(prevHash: string, event: AuditEvent): string {
+  return createHash('sha256').update(prevHash).update(canonicalJson(hashedContent(event))).digest('hex');
+}

@@ -1,0 +1,131 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/core';
+import type { Principal } from '../auth/principal';
+import { ForbiddenError } from '../server/errors';
+import { GENESIS_HASH, computeEventHash } from './audit-chain';
+import {
+  AuditActorType,
+  AuditChainHead,
+  AuditEvent,
+  AuditOutcome,
+  type AuditChange,
+} from './audit-event.entity';
+
+/** Where a change came from: copied into every event it causes. */
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** Who acts: an authenticated principal, or the system itself (CLI, jobs). */
+export interface Caller {
+  accountId: string;
+  principal: Principal | null;
+  meta: RequestMeta;
+}
+
+export interface AuditTargetInput {
+  type: string;
+  id?: string | null;
+  display?: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  outcome?: AuditOutcome;
+  target?: AuditTargetInput | null;
+  changes?: AuditChange[];
+  metadata?: Record<string, unknown> | null;
+}
+
+/** Appends one event to the caller's account chain within the transaction `em` belongs to. */
+export type AppendAudit = (entry: AuditEntry) => Promise<AuditEvent>;
+
+/**
+ * Appends `entry` as the next event of the account's chain. Must run inside a
+ * transaction: it locks the account's chain head until commit, so concurrent
+ * writers of one account form one linear chain while other accounts proceed.
+ * Pending changes are flushed first, so the head lock is always the last lock
+ * a transaction takes (no lock-order deadlocks).
+ */
+export async function appendAuditEvent(em: EntityManager, caller: Caller, entry: AuditEntry): Promise<AuditEvent> {
+  await em.flush();
+  await em.execute(
+    'INSERT INTO audit_chain_heads (account_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING',
+    [caller.accountId, GENESIS_HASH],
+  );
+  const head = await em.findOneOrFail(
+    AuditChainHead,
+    { accountId: caller.accountId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
+  const event = new AuditEvent();
+  event.accountId = caller.accountId;
+  event.seq = Number(head.lastSeq) + 1;
+  event.occurredAt = new Date();
+  event.action = entry.action;
+  event.outcome = entry.outcome ?? AuditOutcome.SUCCESS;
+  Object.assign(event, actorColumns(caller.principal));
+  event.targetType = entry.target?.type ?? null;
+  event.targetId = entry.target?.id ?? null;
+  event.targetDisplay = entry.target?.display ?? null;
+  event.changes = entry.changes ?? [];
+  event.metadata = entry.metadata ?? null;
+  event.ip = caller.meta.ip;
+  event.userAgent = caller.meta.userAgent;
+  event.requestId = caller.meta.requestId;
+  event.prevHash = head.lastHash;
+  event.hash = computeEventHash(event.prevHash, event);
+  head.lastSeq = event.seq;
+  head.lastHash = event.hash;
+  em.persist(event);
+  await em.flush();
+  return event;
+}
+
+function actorColumns(principal: Principal | null): Pick<
+  AuditEvent,
+  'actorType' | 'actorId' | 'actorDisplay' | 'actorScopes'
+> {
+  if (!principal) return { actorType: AuditActorType.SYSTEM, actorId: null, actorDisplay: 'system', actorScopes: null };
+  if (principal.kind === 'user') {
+    return { actorType: AuditActorType.USER, actorId: principal.userId, actorDisplay: principal.email, actorScopes: null };
+  }
+  return {
+    actorType: AuditActorType.API_KEY,
+    actorId: principal.keyId,
+    actorDisplay: principal.displayKey,
+    actorScopes: [...principal.scopes],
+  };
+}
+
+/**
+ * Runs one mutation as one transaction with its audit event(s): `work`
+ * receives the transactional EntityManager and an `audit` function bound to
+ * it, so the change and its event commit or roll back together. A FORBIDDEN
+ * refusal that names an attempt is recorded afterwards, in its own
+ * transaction, as `outcome: DENIED`.
+ */
+export async function auditedTransaction<T>(
+  em: EntityManager,
+  caller: Caller,
+  work: (tx: EntityManager, audit: AppendAudit) => Promise<T>,
+): Promise<T> {
+  try {
+    return await em.fork().transactional((tx) => work(tx, (entry) => appendAuditEvent(tx, caller, entry)));
+  } catch (error) {
+    if (error instanceof ForbiddenError && error.attempt && caller.principal) {
+      const attempt = error.attempt;
+      await em.fork().transactional((tx) =>
+        appendAuditEvent(tx, caller, {
+          action: attempt.action,
+          outcome: AuditOutcome.DENIED,
+          target: attempt.target ?? null,
+          metadata: { reason: error.message },
+        }),
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from '../keys/api-key.format';
+import type { KeyUsageTracker } from '../keys/key-usage';
+import { UnauthenticatedError } from '../server/errors';
+import type { ApiKeyScope, Role } from './permissions';
+import type { Principal } from './principal';
+import type { SessionTokens } from './session-tokens';
+
+interface KeyRow {
+  id: string;
+  account_id: string;
+  display_key: string;
+  scopes: ApiKeyScope[];
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  created_by_id: string | null;
+  role: Role | null;
+}
+
+interface MemberRow {
+  email: string;
+  role: Role;
+}
+
+/**
+ * The one path from a bearer token to a Principal, for HTTP and WebSocket
+ * alike. Roles and key state are read from the database on every call, so a
+ * revocation, demotion or removal takes effect on the very next request on
+ * every instance.
+ */
+export class Authenticator {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sessions: SessionTokens,
+    private readonly usage: KeyUsageTracker,
+  ) {}
+
+  /**
+   * Resolves an `Authorization` value (`Bearer <token>`). No value means an
+   * anonymous caller (`null`); anything present but invalid throws UNAUTHENTICATED.
+   */
+  async authenticate(authorization: string | undefined | null, ip: string | null): Promise<Principal | null> {
+    if (authorization === undefined || authorization === null || authorization === '') return null;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <token>"');
+    const token = match[1]!;
+    return looksLikeApiKey(token) ? this.fromApiKey(token, ip) : this.fromSession(token);
+  }
+
+  private async fromApiKey(secret: string, ip: string | null): Promise<Principal> {
+    if (!isWellFormedApiKey(secret)) throw new UnauthenticatedError('Invalid API key');
+    const [row] = await this.em.getConnection().execute<KeyRow[]>(
+      `SELECT k.id, k.account_id, k.display_key, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,
+              k.created_by_id, m.role
+         FROM api_keys k
+         LEFT JOIN memberships m ON m.account_id = k.account_id AND m.user_id = k.created_by_id
+        WHERE k.digest = ?`,
+      [hashApiKey(secret)],
+    );
+    if (!row) throw new UnauthenticatedError('Invalid API key');
+    if (row.revoked_at) throw new UnauthenticatedError('API key has been revoked');
+    const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('API key has expired');
+    if (!row.role || !row.created_by_id) {
+      throw new UnauthenticatedError('API key is no longer valid: its creator is not a member of the account');
+    }
+    this.usage.touch(row.id, row.last_used_at ? new Date(row.last_used_at) : null, ip);
+    return {
+      kind: 'apiKey',
+      accountId: row.account_id,
+      keyId: row.id,
+      displayKey: row.display_key,
+      scopes: row.scopes,
+      ownerUserId: row.created_by_id,
+      ownerRole: row.role,
+      expiresAt,
+    };
+  }
+
+  private async fromSession(token: string): Promise<Principal> {
+    const claims = await this.sessions.verify(token);
+    const [row] = await this.em.getConnection().execute<MemberRow[]>(
+      `SELECT u.email, m.role
+         FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.account_id = ? AND m.user_id = ?`,
+      [claims.accountId, claims.userId],
+    );
+    if (!row) throw new UnauthenticatedError('Session is not valid for this account: not a member');
+    return { kind: 'user', accountId: claims.accountId, userId: claims.userId, email: row.email, role: row.role };
+  }
+}

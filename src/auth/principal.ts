@@ -1,0 +1,51 @@
+import { ForbiddenError, type DeniedAttempt } from '../server/errors';
+import { ROLE_PERMISSIONS, type ApiKeyScope, type Permission, type Role } from './permissions';
+
+/** A member signed in with a session token. */
+export interface UserPrincipal {
+  kind: 'user';
+  accountId: string;
+  userId: string;
+  email: string;
+  role: Role;
+}
+
+/** A caller holding an API key. It acts for the member who created it, never beyond that member's current role. */
+export interface ApiKeyPrincipal {
+  kind: 'apiKey';
+  accountId: string;
+  keyId: string;
+  displayKey: string;
+  scopes: ApiKeyScope[];
+  ownerUserId: string;
+  ownerRole: Role;
+  expiresAt: Date | null;
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
+/** What the principal may do right now: its role's permissions, or a key's scopes within its owner's role. */
+export function permissionsOf(principal: Principal): ReadonlySet<Permission> {
+  if (principal.kind === 'user') return ROLE_PERMISSIONS[principal.role];
+  const role = ROLE_PERMISSIONS[principal.ownerRole];
+  return new Set(principal.scopes.filter((scope) => role.has(scope)));
+}
+
+/** True when the principal holds `permission`. */
+export function can(principal: Principal, permission: Permission): boolean {
+  return permissionsOf(principal).has(permission);
+}
+
+/**
+ * Throws FORBIDDEN unless the principal holds `permission`. With `attempt`,
+ * the refusal is recorded in the audit log as `outcome: DENIED`.
+ */
+export function assertPermission(principal: Principal, permission: Permission, attempt?: DeniedAttempt): void {
+  if (can(principal, permission)) return;
+  const who = principal.kind === 'user' ? `role ${principal.role}` : 'this API key';
+  const why =
+    permission === 'plan:write'
+      ? 'only an account OWNER signed in as a user can change the plan'
+      : `${who} lacks the "${permission}" permission`;
+  throw new ForbiddenError(`Not allowed: ${why}`, attempt);
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { Membership } from './accounts/membership.entity';
+import { AccountService } from './accounts/account.service';
+import { loadSessionSecret, parseDuration, SessionTokens } from './auth/session-tokens';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { Plan } from './entitlements/plans';
+import { AppError } from './server/errors';
+import { createLogger } from './server/logger';
+
+const USAGE = `Usage: keyledger <command> [options]
+
+Commands:
+  bootstrap --account NAME --email EMAIL [--plan FREE|STANDARD|PREMIUM|ENTERPRISE] [--ttl 1h]
+      Creates an account owned by EMAIL; prints {"accountId","userId","token"} as one JSON line.
+  token --account ID --email EMAIL [--ttl 1h]
+      Prints a session token for an existing member of the account.
+
+Uses DATABASE_URL when set, else the embedded PostgreSQL under DATA_DIR (reused if the service runs).`;
+
+class UsageError extends Error {}
+
+function required(values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function ttlOf(values: Record<string, string | boolean | undefined>): number {
+  try {
+    return parseDuration(typeof values.ttl === 'string' ? values.ttl : '1h');
+  } catch (error) {
+    throw new UsageError(`--ttl: ${(error as Error).message}`);
+  }
+}
+
+/** Runs one CLI command; returns the line to print. Exported for tests. */
+export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<string> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') return USAGE;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      account: { type: 'string' },
+      email: { type: 'string' },
+      plan: { type: 'string' },
+      ttl: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (command !== 'bootstrap' && command !== 'token') throw new UsageError(`unknown command "${command}"`);
+  const account = required(values, 'account');
+  const email = required(values, 'email');
+  const ttl = ttlOf(values);
+  const plan = values.plan ?? Plan.FREE;
+  if (!Object.values(Plan).includes(plan as Plan)) {
+    throw new UsageError(`--plan must be one of ${Object.values(Plan).join(', ')}`);
+  }
+
+  const config = loadConfig(env);
+  // The CLI's stdout carries only its result; diagnostics go to stderr.
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const sessions = new SessionTokens(await loadSessionSecret(config), config);
+  const database = await openDatabase(config, logger);
+  try {
+    const em = database.orm.em.fork();
+    if (command === 'bootstrap') {
+      const meta = { requestId: `cli-${randomUUID()}`, ip: null, userAgent: 'keyledger-cli' };
+      const created = await new AccountService().bootstrap(em, { accountName: account, email, plan: plan as Plan }, meta);
+      const token = await sessions.issue({ userId: created.user.id, accountId: created.account.id }, ttl);
+      return JSON.stringify({ accountId: created.account.id, userId: created.user.id, token });
+    }
+    const membership = /^[0-9a-f-]{36}$/i.test(account)
+      ? await em.findOne(Membership, { account: account.toLowerCase(), user: { email: email.trim().toLowerCase() } })
+      : null;
+    if (!membership) throw new UsageError(`${email} is not a member of account ${account}`);
+    return sessions.issue({ userId: membership.user.id, accountId: membership.account.id }, ttl);
+  } finally {
+    await database.close();
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (line) => {
+      process.stdout.write(`${line}\n`);
+    },
+    (error: unknown) => {
+      const known = error instanceof UsageError || error instanceof ConfigError || error instanceof AppError;
+      process.stderr.write(`keyledger: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
+      process.exitCode = known ? 2 : 1;
+    },
+  );
+}

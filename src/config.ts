@@ -1,0 +1,101 @@
+import path from 'node:path';
+
+/** Raised when an environment variable has an invalid value; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface Config {
+  /** `NODE_ENV`. @default "development" */
+  nodeEnv: string;
+  /** `HOST`. @default "127.0.0.1" */
+  host: string;
+  /** `PORT` (0 picks a free port). @default 4000 */
+  port: number;
+  /** `DATABASE_URL`; when unset an embedded PostgreSQL is started under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** `DATA_DIR`: embedded PostgreSQL data and the development session secret. @default "./.data" */
+  dataDir: string;
+  /** `SESSION_SECRET` (HS256, at least 32 characters); generated into `dataDir` outside production when unset. */
+  sessionSecret: string | undefined;
+  /** `JWKS_URL`: verify RS/ES-signed session tokens of an external identity provider. */
+  jwksUrl: string | undefined;
+  /** `JWT_ISSUER`: required `iss` of tokens verified through `JWKS_URL`. */
+  jwtIssuer: string | undefined;
+  /** `LOG_LEVEL`. @default "info" */
+  logLevel: string;
+  /** `GRAPHQL_INTROSPECTION`. @default true outside production */
+  introspection: boolean;
+  /** `DB_POOL_MAX`: connections per instance. @default 10 */
+  dbPoolMax: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got an unparsable value`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got ${url.protocol}`);
+  }
+  return raw;
+}
+
+/** Reads and validates the environment once; every other module receives the result. */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV || 'development';
+  const production = nodeEnv === 'production';
+  const sessionSecret = env.SESSION_SECRET || undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters');
+  }
+  if (production && !sessionSecret && !env.JWKS_URL) {
+    throw new ConfigError('SESSION_SECRET (or JWKS_URL) is required when NODE_ENV=production');
+  }
+  const jwksUrl = readUrl(env, 'JWKS_URL', ['https:', 'http:']);
+  const jwtIssuer = env.JWT_ISSUER || undefined;
+  if (jwksUrl && !jwtIssuer) throw new ConfigError('JWT_ISSUER is required when JWKS_URL is set');
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    nodeEnv,
+    host: env.HOST || '127.0.0.1',
+    port: readInt(env, 'PORT', 4000, 0, 65535),
+    databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    sessionSecret,
+    jwksUrl,
+    jwtIssuer,
+    logLevel,
+    introspection: readBool(env, 'GRAPHQL_INTROSPECTION', !production),
+    dbPoolMax: readInt(env, 'DB_POOL_MAX', 10, 1, 200),
+  };
+}

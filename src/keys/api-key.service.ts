@@ -1,0 +1,332 @@
+import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Account } from '../accounts/account.entity';
+import { User } from '../accounts/user.entity';
+import { ApiKeyScope } from '../auth/permissions';
+import { assertPermission, permissionsOf, type Principal } from '../auth/principal';
+import type { AuditTargetInput, Caller } from '../audit/audit.recorder';
+import { auditedTransaction } from '../audit/audit.recorder';
+import { PLAN_ENTITLEMENTS } from '../entitlements/plans';
+import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError } from '../server/errors';
+import { decodeCursor, encodeCursor, pageSize } from '../server/pagination';
+import { optionalText, requireId, requireIntInRange, requireText } from '../server/validation';
+import { ApiKey, ApiKeyPurpose, ApiKeyStatus } from './api-key.entity';
+import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
+
+const DAY_MS = 86_400_000;
+/** Longest grace period a rotation may leave the old key working: 30 days. */
+export const MAX_GRACE_PERIOD_SECONDS = 30 * 86_400;
+const NAME_MAX = 100;
+const DESCRIPTION_MAX = 1000;
+const REASON_MAX = 500;
+const CURSOR_KIND = 'api_key';
+
+export interface CreateApiKeyData {
+  name: string;
+  purpose: ApiKeyPurpose;
+  scopes: ApiKeyScope[];
+  /** Omitted: the account's default lifetime. Explicit null: no expiry, where the account allows it. */
+  expiresAt?: Date | null;
+  description?: string | null;
+}
+
+export interface ApiKeyPage {
+  nodes: ApiKey[];
+  cursors: string[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+/** A newly minted key and its secret: the only time the secret exists outside the caller. */
+export interface IssuedApiKey {
+  apiKey: ApiKey;
+  secret: string;
+}
+
+function keyTarget(key: ApiKey): AuditTargetInput {
+  return { type: 'api_key', id: key.id, display: `${key.name} (${key.displayKey})` };
+}
+
+function requestedTarget(id: string): AuditTargetInput {
+  return { type: 'api_key', id };
+}
+
+/** The member whose authority a principal carries: the user, or the key's creator. */
+function authorityUserId(principal: Principal): string {
+  return principal.kind === 'user' ? principal.userId : principal.ownerUserId;
+}
+
+/** Rules of the API key lifecycle. Every mutation is one transaction with its audit event. */
+export class ApiKeyService {
+  /** Creates a key; the secret is returned here and never again. */
+  async create(em: EntityManager, caller: Caller & { principal: Principal }, data: CreateApiKeyData): Promise<IssuedApiKey> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
+        action: 'api_key.created',
+        target: { type: 'api_key', display: data.name.slice(0, NAME_MAX) },
+      });
+      const name = requireText(data.name, 'name', NAME_MAX);
+      const description = optionalText(data.description, 'description', DESCRIPTION_MAX);
+      const scopes = this.checkScopes(principal, data.scopes, 'api_key.created');
+      const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const now = new Date();
+      const expiresAt = this.resolveExpiry(account, data.expiresAt, now);
+      await this.assertQuota(tx, account, now);
+
+      const secret = generateApiKeySecret();
+      const key = tx.create(ApiKey, {
+        account,
+        name,
+        purpose: data.purpose,
+        description,
+        scopes,
+        digest: hashApiKey(secret),
+        displayKey: displayKeyOf(secret),
+        createdAt: now,
+        createdBy: await tx.findOneOrFail(User, authorityUserId(principal)),
+        createdByKeyId: principal.kind === 'apiKey' ? principal.keyId : null,
+        expiresAt,
+      });
+      await audit({
+        action: 'api_key.created',
+        target: keyTarget(key),
+        metadata: { name, purpose: key.purpose, scopes, expiresAt: expiresAt?.toISOString() ?? null },
+      });
+      return { apiKey: key, secret };
+    });
+  }
+
+  /**
+   * Replaces a key with a new secret of the same name, purpose, scopes and
+   * lifetime. The old key keeps working for `gracePeriodSeconds`, then expires.
+   */
+  async rotate(
+    em: EntityManager,
+    caller: Caller & { principal: Principal },
+    input: { id: string; gracePeriodSeconds?: number | null },
+  ): Promise<IssuedApiKey & { previousKey: ApiKey }> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, { action: 'api_key.rotated', target: requestedTarget(input.id) });
+      const grace = requireIntInRange(input.gracePeriodSeconds ?? 0, 'gracePeriodSeconds', 0, MAX_GRACE_PERIOD_SECONDS);
+      const old = await this.lockKey(tx, principal, input.id);
+      const now = new Date();
+      const status = old.statusAt(now);
+      if (status !== ApiKeyStatus.ACTIVE) {
+        throw new BadUserInputError(`Only an active key can be rotated; this key is ${status}`, 'id');
+      }
+      if (old.rotatedAt) throw new BadUserInputError('This key was already rotated; rotate its replacement instead', 'id');
+      this.checkScopes(principal, old.scopes, 'api_key.rotated');
+      const account = await tx.findOneOrFail(Account, principal.accountId);
+
+      const secret = generateApiKeySecret();
+      const lifetimeMs = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
+      const maxExpiry = now.getTime() + account.maxKeyLifetimeDays * DAY_MS;
+      const expiresAt =
+        lifetimeMs !== null
+          ? new Date(Math.min(now.getTime() + lifetimeMs, maxExpiry))
+          : account.requireKeyExpiration
+            ? new Date(now.getTime() + account.defaultKeyLifetimeDays * DAY_MS)
+            : null;
+      const replacement = tx.create(ApiKey, {
+        account,
+        name: old.name,
+        purpose: old.purpose,
+        description: old.description,
+        scopes: [...old.scopes],
+        digest: hashApiKey(secret),
+        displayKey: displayKeyOf(secret),
+        createdAt: now,
+        createdBy: await tx.findOneOrFail(User, authorityUserId(principal)),
+        createdByKeyId: principal.kind === 'apiKey' ? principal.keyId : null,
+        expiresAt,
+        rotatedFromId: old.id,
+      });
+      const graceEnds = new Date(now.getTime() + grace * 1000);
+      const previousExpiry = old.expiresAt;
+      old.rotatedAt = now;
+      if (!old.expiresAt || old.expiresAt.getTime() > graceEnds.getTime()) old.expiresAt = graceEnds;
+      await audit({
+        action: 'api_key.rotated',
+        target: keyTarget(old),
+        changes: [{ field: 'expiresAt', before: previousExpiry?.toISOString() ?? null, after: old.expiresAt.toISOString() }],
+        metadata: {
+          gracePeriodSeconds: grace,
+          replacementKeyId: replacement.id,
+          replacementDisplayKey: replacement.displayKey,
+        },
+      });
+      await tx.populate([old, replacement], ['createdBy', 'revokedBy']);
+      return { apiKey: replacement, secret, previousKey: old };
+    });
+  }
+
+  /** Revokes a key at once. Revoking a revoked key returns it unchanged and records nothing. */
+  async revoke(
+    em: EntityManager,
+    caller: Caller & { principal: Principal },
+    input: { id: string; reason?: string | null },
+  ): Promise<ApiKey> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, { action: 'api_key.revoked', target: requestedTarget(input.id) });
+      const reason = optionalText(input.reason, 'reason', REASON_MAX);
+      const key = await this.lockKey(tx, principal, input.id);
+      if (!key.revokedAt) {
+        key.revokedAt = new Date();
+        key.revokedBy = await tx.findOneOrFail(User, authorityUserId(principal));
+        key.revokeReason = reason;
+        await audit({
+          action: 'api_key.revoked',
+          target: keyTarget(key),
+          changes: [{ field: 'status', before: ApiKeyStatus.ACTIVE, after: ApiKeyStatus.REVOKED }],
+          metadata: { reason },
+        });
+      }
+      await tx.populate(key, ['createdBy', 'revokedBy']);
+      return key;
+    });
+  }
+
+  /** Renames a key or changes its description; a no-op update records nothing. */
+  async update(
+    em: EntityManager,
+    caller: Caller & { principal: Principal },
+    input: { id: string; name?: string | null; description?: string | null },
+  ): Promise<ApiKey> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, { action: 'api_key.updated', target: requestedTarget(input.id) });
+      const name = input.name === undefined || input.name === null ? undefined : requireText(input.name, 'name', NAME_MAX);
+      const description =
+        input.description === undefined ? undefined : optionalText(input.description, 'description', DESCRIPTION_MAX);
+      const key = await this.lockKey(tx, principal, input.id);
+      const changes = [];
+      if (name !== undefined && name !== key.name) {
+        changes.push({ field: 'name', before: key.name, after: name });
+        key.name = name;
+      }
+      if (description !== undefined && description !== key.description) {
+        changes.push({ field: 'description', before: key.description, after: description });
+        key.description = description;
+      }
+      if (changes.length > 0) await audit({ action: 'api_key.updated', target: keyTarget(key), changes });
+      await tx.populate(key, ['createdBy', 'revokedBy']);
+      return key;
+    });
+  }
+
+  /** One key of the caller's account; NOT_FOUND for any other id. */
+  async get(em: EntityManager, principal: Principal, id: string): Promise<ApiKey> {
+    assertPermission(principal, ApiKeyScope.KEYS_READ);
+    const key = await em.findOne(
+      ApiKey,
+      { id: requireId(id, 'API key'), account: principal.accountId },
+      { populate: ['createdBy', 'revokedBy'] },
+    );
+    if (!key) throw new NotFoundError('API key');
+    return key;
+  }
+
+  /** Newest first, keyset-paginated on (createdAt, id). */
+  async list(
+    em: EntityManager,
+    principal: Principal,
+    args: { first?: number | null; after?: string | null; status?: ApiKeyStatus | null },
+  ): Promise<ApiKeyPage> {
+    assertPermission(principal, ApiKeyScope.KEYS_READ);
+    const limit = pageSize(args.first, { default: 20, max: 100 });
+    const now = new Date();
+    const where: FilterQuery<ApiKey>[] = [{ account: principal.accountId }];
+    if (args.status === ApiKeyStatus.REVOKED) where.push({ revokedAt: { $ne: null } });
+    if (args.status === ApiKeyStatus.EXPIRED) where.push({ revokedAt: null, expiresAt: { $lte: now } });
+    if (args.status === ApiKeyStatus.ACTIVE) {
+      where.push({ revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] });
+    }
+    const totalCount = await em.count(ApiKey, { $and: where });
+    if (args.after) {
+      const [createdAt, id] = decodeCursor(CURSOR_KIND, args.after);
+      if (typeof createdAt !== 'string' || typeof id !== 'string') throw new BadUserInputError('after is not a valid cursor', 'after');
+      const at = new Date(createdAt);
+      where.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }] });
+    }
+    const rows = await em.find(
+      ApiKey,
+      { $and: where },
+      { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1, populate: ['createdBy', 'revokedBy'] },
+    );
+    const nodes = rows.slice(0, limit);
+    return {
+      nodes,
+      cursors: nodes.map((key) => encodeCursor(CURSOR_KIND, [key.createdAt.toISOString(), key.id])),
+      hasNextPage: rows.length > limit,
+      totalCount,
+    };
+  }
+
+  private async lockKey(tx: EntityManager, principal: Principal, id: string): Promise<ApiKey> {
+    const key = await tx.findOne(
+      ApiKey,
+      { id: requireId(id, 'API key'), account: principal.accountId },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (!key) throw new NotFoundError('API key');
+    return key;
+  }
+
+  /** Deduplicated, non-empty scopes; a key can never hand out a scope it does not hold itself. */
+  private checkScopes(principal: Principal, requested: ApiKeyScope[], action: string): ApiKeyScope[] {
+    const scopes = [...new Set(requested)];
+    if (scopes.length === 0) throw new BadUserInputError('scopes must name at least one scope', 'scopes');
+    const held = permissionsOf(principal);
+    const missing = scopes.filter((scope) => !held.has(scope));
+    if (missing.length > 0) {
+      throw new ForbiddenError(`Not allowed: cannot grant scopes the caller does not hold (${missing.join(', ')})`, {
+        action,
+        target: { type: 'api_key' },
+      });
+    }
+    return scopes;
+  }
+
+  /** The account's expiry policy applied to a requested `expiresAt`. */
+  private resolveExpiry(account: Account, requested: Date | null | undefined, now: Date): Date | null {
+    const max = account.maxKeyLifetimeDays;
+    if (requested === undefined) {
+      return new Date(now.getTime() + Math.min(account.defaultKeyLifetimeDays, max) * DAY_MS);
+    }
+    if (requested === null) {
+      if (account.requireKeyExpiration) {
+        throw new BadUserInputError(
+          `This account requires API keys to expire: give an expiresAt within ${max} days, or omit it for the default of ${account.defaultKeyLifetimeDays} days`,
+          'expiresAt',
+        );
+      }
+      return null;
+    }
+    if (Number.isNaN(requested.getTime()) || requested.getTime() <= now.getTime()) {
+      throw new BadUserInputError('expiresAt must be in the future', 'expiresAt');
+    }
+    if (requested.getTime() > now.getTime() + max * DAY_MS) {
+      throw new BadUserInputError(`expiresAt exceeds this account's maximum key lifetime of ${max} days`, 'expiresAt');
+    }
+    return requested;
+  }
+
+  private async assertQuota(tx: EntityManager, account: Account, now: Date): Promise<void> {
+    const limit = PLAN_ENTITLEMENTS[account.plan].maxActiveApiKeys;
+    const active = await tx.count(ApiKey, {
+      account,
+      revokedAt: null,
+      $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }],
+    });
+    if (active >= limit) {
+      throw new QuotaExceededError(
+        `The ${account.plan} plan allows ${limit} active API keys; revoke one or upgrade the plan`,
+        'maxActiveApiKeys',
+        limit,
+      );
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UserType } from '../accounts/account.types';
+import { ApiKeyScope } from '../auth/permissions';
+import { PageInfo } from '../server/pagination';
+import { ApiKeyPurpose, ApiKeyStatus, type ApiKey } from './api-key.entity';
+
+registerEnumType(ApiKeyPurpose, { name: 'ApiKeyPurpose', description: 'Why a key exists; shown to reviewers.' });
+registerEnumType(ApiKeyStatus, { name: 'ApiKeyStatus' });
+registerEnumType(ApiKeyScope, {
+  name: 'ApiKeyScope',
+  description: 'Permissions a key can hold (keys:read is KEYS_READ, and so on).',
+});
+
+@ObjectType('ApiKey', { description: 'An API key. Its secret is never readable after create/rotate.' })
+export class ApiKeyType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => ApiKeyPurpose)
+  purpose!: ApiKeyPurpose;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => [ApiKeyScope])
+  scopes!: ApiKeyScope[];
+
+  @Field(() => String, { description: 'Non-secret hint such as kl_live_Ab12…wxyz.' })
+  displayKey!: string;
+
+  @Field(() => ApiKeyStatus)
+  status!: ApiKeyStatus;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => UserType, { nullable: true })
+  createdBy!: UserType | null;
+
+  @Field(() => Date, { nullable: true })
+  expiresAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  lastUsedIp!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt!: Date | null;
+
+  @Field(() => UserType, { nullable: true })
+  revokedBy!: UserType | null;
+
+  @Field(() => String, { nullable: true })
+  revokeReason!: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When rotation replaced this key; expiresAt ends its grace period.' })
+  rotatedAt!: Date | null;
+
+  /** The GraphQL view of a stored key at `now`; relations must be loaded. */
+  static from(key: ApiKey, now = new Date()): ApiKeyType {
+    return Object.assign(new ApiKeyType(), {
+      id: key.id,
+      name: key.name,
+      purpose: key.purpose,
+      description: key.description,
+      scopes: key.scopes,
+      displayKey: key.displayKey,
+      status: key.statusAt(now),
+      createdAt: key.createdAt,
+      createdBy: key.createdBy ? UserType.from(key.createdBy) : null,
+      expiresAt: key.expiresAt,
+      lastUsedAt: key.lastUsedAt,
+      lastUsedIp: key.lastUsedIp,
+      revokedAt: key.revokedAt,
+      revokedBy: key.revokedBy ? UserType.from(key.revokedBy) : null,
+      revokeReason: key.revokeReason,
+      rotatedAt: key.rotatedAt,
+    });
+  }
+}
+
+@ObjectType('ApiKeyEdge')
+export class ApiKeyEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => ApiKeyType)
+  node!: ApiKeyType;
+}
+
+@ObjectType('ApiKeyConnection')
+export class ApiKeyConnection {
+  @Field(() => [ApiKeyEdge])
+  edges!: ApiKeyEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType('CreateApiKeyPayload')
+export class CreateApiKeyPayload {
+  @Field(() => ApiKeyType)
+  apiKey!: ApiKeyType;
+
+  @Field(() => String, { description: 'The secret, shown this once. Only its SHA-256 digest is stored.' })
+  secret!: string;
+}
+
+@ObjectType('RotateApiKeyPayload')
+export class RotateApiKeyPayload {
+  @Field(() => ApiKeyType)
+  apiKey!: ApiKeyType;
+
+  @Field(() => String, { description: 'The new secret, shown this once.' })
+  secret!: string;
+
+  @Field(() => ApiKeyType, { description: 'The replaced key; it works until its expiresAt (the grace period).' })
+  previousKey!: ApiKeyType;
+}
+
+@InputType('CreateApiKeyInput')
+export class CreateApiKeyInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => ApiKeyPurpose)
+  purpose!: ApiKeyPurpose;
+
+  @Field(() => [ApiKeyScope])
+  scopes!: ApiKeyScope[];
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "Omitted: the account's default lifetime. null: never expires (refused when the account requires expiry).",
+  })
+  expiresAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Reserved for idempotent retries.' })
+  idempotencyKey?: string | null;
+}
+
+@InputType('RotateApiKeyInput')
+export class RotateApiKeyInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { nullable: true, description: 'How long the old key keeps working; 0 (default) ends it at once.' })
+  gracePeriodSeconds?: number | null;
+}
+
+@InputType('RevokeApiKeyInput')
+export class RevokeApiKeyInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  reason?: string | null;
+}
+
+@InputType('UpdateApiKeyInput')
+export class UpdateApiKeyInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+}

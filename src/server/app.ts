@@ -1,0 +1,262 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import { AccountService } from '../accounts/account.service';
+import { Authenticator } from '../auth/authenticator';
+import type { SessionTokens } from '../auth/session-tokens';
+import type { Config } from '../config';
+import { ApiKeyService } from '../keys/api-key.service';
+import { KeyUsageTracker } from '../keys/key-usage';
+import type { Context, Services } from './context';
+import { AppError, ErrorCode, UnauthenticatedError } from './errors';
+import { currentRequestId, pickRequestId, withRequestId } from './request-scope';
+import { buildAppSchema } from './schema';
+
+/** Largest accepted request body. */
+const MAX_BODY_BYTES = 100 * 1024;
+
+/** Codes of Apollo's own request errors, safe to show as they are. */
+const APOLLO_PUBLIC_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export interface AppDeps {
+  config: Config;
+  orm: MikroORM;
+  logger: Logger;
+  sessions: SessionTokens;
+}
+
+/** A running service: HTTP + GraphQL on one port. */
+export interface App {
+  /** Base URL, e.g. `http://127.0.0.1:4000`. */
+  url: string;
+  httpServer: http.Server;
+  services: Services;
+  /** Stops accepting, drains in-flight work; the ORM is the caller's to close. */
+  close(): Promise<void>;
+}
+
+function clientIp(req: IncomingMessage): string | null {
+  const address = req.socket.remoteAddress;
+  if (!address) return null;
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Passes AppErrors and Apollo's request errors through; masks everything else with the request id. */
+function formatErrorWith(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError) {
+      const { http: _http, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code: original.code } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && APOLLO_PUBLIC_CODES.has(code)) {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    const requestId = currentRequestId();
+    logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
+    return {
+      message: `Internal server error (request id ${requestId ?? 'unknown'})`,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+    };
+  };
+}
+
+function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ contextValue, operationName, errors }) {
+          const codes = (errors ?? []).map((error) => {
+            const original = unwrapResolverError(error);
+            return original instanceof AppError ? original.code : String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+          });
+          logger.info(
+            {
+              requestId: contextValue.meta?.requestId,
+              accountId: contextValue.principal?.accountId,
+              operationName: operationName ?? undefined,
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              outcome: codes.length === 0 ? 'ok' : 'error',
+              errorCodes: codes.length > 0 ? [...new Set(codes)] : undefined,
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
+
+/** Wires the HTTP server, Apollo and the feature services; nothing listens until `listen`. */
+export async function createApp(deps: AppDeps): Promise<{ listen(port: number, host: string): Promise<App> }> {
+  const { config, orm, logger } = deps;
+  const usage = new KeyUsageTracker(orm.em, logger);
+  const authenticator = new Authenticator(orm.em, deps.sessions, usage);
+  const services: Services = { accounts: new AccountService(), keys: new ApiKeyService() };
+  const apollo = new ApolloServer<Context>({
+    schema: await buildAppSchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatErrorWith(logger),
+    plugins: [requestLogPlugin(logger)],
+    logger: {
+      debug: (message) => logger.debug(message),
+      info: (message) => logger.info(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+    },
+  });
+  await apollo.start();
+
+  async function buildContext(req: IncomingMessage, requestId: string): Promise<Context> {
+    const ip = clientIp(req);
+    const authorization = req.headers.authorization;
+    let principal;
+    try {
+      principal = await authenticator.authenticate(authorization, ip);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) throw new UnauthenticatedError(error.message, 401);
+      throw error;
+    }
+    return {
+      em: orm.em.fork(),
+      principal,
+      meta: { requestId, ip, userAgent: req.headers['user-agent']?.slice(0, 512) ?? null },
+      services,
+    };
+  }
+
+  async function serveGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    let body: unknown;
+    if (req.method === 'POST') {
+      let raw: string;
+      try {
+        raw = await readBody(req);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          return graphqlError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+        }
+        throw error;
+      }
+      if ((req.headers['content-type'] ?? '').includes('application/json')) {
+        try {
+          body = raw.length > 0 ? JSON.parse(raw) : undefined;
+        } catch {
+          return graphqlError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
+        }
+      } else {
+        body = raw;
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => buildContext(req, requestId),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = pickRequestId(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    await withRequestId(requestId, async () => {
+      try {
+        if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+        if (url.pathname === '/readyz') {
+          const ready = await orm.em
+            .getConnection()
+            .execute('SELECT 1')
+            .then(() => true)
+            .catch(() => false);
+          return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
+        }
+        if (url.pathname === '/graphql') return await serveGraphql(req, res, url, requestId);
+        return sendJson(res, 404, { error: 'not found' });
+      } catch (error) {
+        logger.error({ err: error, requestId }, 'request failed');
+        if (!res.headersSent) {
+          return graphqlError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, `Internal server error (request id ${requestId})`);
+        }
+        res.destroy();
+        return undefined;
+      }
+    });
+  }
+
+  const httpServer = http.createServer((req, res) => void handle(req, res));
+
+  return {
+    async listen(port, host) {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const address = httpServer.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return {
+        url: `http://${shownHost}:${address.port}`,
+        httpServer,
+        services,
+        async close() {
+          await new Promise<void>((resolve) => {
+            httpServer.close(() => resolve());
+            httpServer.closeIdleConnections();
+          });
+          await apollo.stop();
+          await usage.drain();
+        },
+      };
+    },
+  };
+}

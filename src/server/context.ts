@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AccountService } from '../accounts/account.service';
+import type { Principal } from '../auth/principal';
+import type { Caller, RequestMeta } from '../audit/audit.recorder';
+import type { ApiKeyService } from '../keys/api-key.service';
+import { UnauthenticatedError } from './errors';
+
+/** Stateless feature services, created once per process. */
+export interface Services {
+  accounts: AccountService;
+  keys: ApiKeyService;
+}
+
+/** What every resolver receives, for HTTP and WebSocket alike. */
+export interface Context {
+  /** A fresh fork per request or per subscription operation. */
+  em: EntityManager;
+  principal: Principal | null;
+  meta: RequestMeta;
+  services: Services;
+}
+
+/** The authenticated caller, or UNAUTHENTICATED. */
+export function callerOf(ctx: Context): Caller & { principal: Principal } {
+  const principal = requirePrincipal(ctx);
+  return { accountId: principal.accountId, principal, meta: ctx.meta };
+}
+
+/** The principal of an authenticated request, or UNAUTHENTICATED. */
+export function requirePrincipal(ctx: Context): Principal {
+  if (!ctx.principal) throw new UnauthenticatedError();
+  return ctx.principal;
+}

@@ -1,0 +1,71 @@
+import { GraphQLError } from 'graphql';
+
+/** Every code a client can see in `extensions.code`. */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  ENTITLEMENT_REQUIRED = 'ENTITLEMENT_REQUIRED',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  NOT_FOUND = 'NOT_FOUND',
+  QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
+  RATE_LIMITED = 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+/** Audit details of a refused attempt, recorded as an `outcome: DENIED` event. */
+export interface DeniedAttempt {
+  action: string;
+  target?: { type: string; id?: string | null; display?: string | null } | null;
+}
+
+/**
+ * Base of every user-facing error: sets `extensions.code` (and the HTTP status
+ * where one applies). Anything that is not an AppError is masked before it
+ * reaches a client.
+ */
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, httpStatus?: number) {
+    super(message, {
+      extensions: { ...extensions, code, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
+    });
+    this.code = code;
+  }
+}
+
+/** No or invalid credentials. Raised while building the context, it answers HTTP 401. */
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'Authentication required: send "Authorization: Bearer <token>"', httpStatus?: number) {
+    super(ErrorCode.UNAUTHENTICATED, message, {}, httpStatus);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  /** Set when the refusal should be recorded in the audit log. */
+  readonly attempt: DeniedAttempt | undefined;
+
+  constructor(message: string, attempt?: DeniedAttempt) {
+    super(ErrorCode.FORBIDDEN, message);
+    this.attempt = attempt;
+  }
+}
+
+export class BadUserInputError extends AppError {
+  constructor(message: string, field?: string) {
+    super(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+  }
+}
+
+/** Also the answer for another account's ids: no existence oracle. */
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super(ErrorCode.NOT_FOUND, `${what} not found`);
+  }
+}
+
+export class QuotaExceededError extends AppError {
+  constructor(message: string, quota: string, limit: number) {
+    super(ErrorCode.QUOTA_EXCEEDED, message, { quota, limit });
+  }
+}

@@ -1,0 +1,27 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+/** Paths whose values never reach a log line. */
+export const REDACTED_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'variables',
+  '*.variables',
+  'connectionParams',
+  '*.connectionParams',
+];
+
+/** JSON logs on stdout (or `destination`), secrets redacted. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    { level, base: { service: 'keyledger' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    destination,
+  );
+}

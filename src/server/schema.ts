@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { buildSchema } from 'type-graphql';
+import { AccountResolver } from '../accounts/account.resolver';
+import { ApiKeyResolver } from '../keys/api-key.resolver';
+import type { Context } from './context';
+import { UnauthenticatedError } from './errors';
+
+/** The executable schema, from the type-graphql resolvers of every feature. */
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [AccountResolver, ApiKeyResolver],
+    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    // Authentication only; roles and scopes are checked by the services, in one place (auth/principal.ts).
+    authChecker: ({ context }: { context: Context }) => {
+      if (!context.principal) throw new UnauthenticatedError();
+      return true;
+    },
+    validate: false,
+  });
+}
