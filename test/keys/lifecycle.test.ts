@@ -166,7 +166,7 @@ describe('API key lifecycle over HTTP', () => {
       expect(connection.totalCount).toBe(5);
       seen.push(...connection.edges.map((edge) => edge.node.id));
       if (!connection.pageInfo.hasNextPage) break;
-      after = connection.pageInfo.endCursor;
+      after = connection.pageInfo.endCursor ?? null;
     }
     expect(seen).toEqual([...ids].reverse());
 
