@@ -81,8 +81,9 @@ export function errorCodes(result: { errors?: GraphQLErrorShape[] | undefined })
   return (result.errors ?? []).map((error) => String(error.extensions?.code));
 }
 
-async function startInstance(databaseUrl: string, sessions: SessionTokens, overrides: Record<string, string>): Promise<Instance> {
+async function startInstance(databaseUrl: string, overrides: Record<string, string>): Promise<Instance> {
   const config: Config = loadConfig({ DATABASE_URL: databaseUrl, SESSION_SECRET: TEST_SESSION_SECRET, ...overrides });
+  const sessions = new SessionTokens(new TextEncoder().encode(TEST_SESSION_SECRET), config);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -125,7 +126,7 @@ export async function startTestEnv(overrides: Record<string, string> = {}): Prom
   const pool = new pg.Pool({ connectionString: database.url, max: 3 });
   const instances: Instance[] = [];
   const start = async (extra: Record<string, string> = {}) => {
-    const instance = await startInstance(database.url, sessions, { ...overrides, ...extra });
+    const instance = await startInstance(database.url, { ...overrides, ...extra });
     instances.push(instance);
     return instance;
   };
