@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Membership } from './accounts/membership.entity';
+import { purgeExpiredAuditEvents } from './audit/audit-retention';
+import { verifyChain } from './audit/audit.service';
 import { AccountService } from './accounts/account.service';
 import { loadSessionSecret, parseDuration, SessionTokens } from './auth/session-tokens';
 import { ConfigError, loadConfig } from './config';
@@ -18,6 +20,10 @@ Commands:
       Creates an account owned by EMAIL; prints {"accountId","userId","token"} as one JSON line.
   token --account ID --email EMAIL [--ttl 1h]
       Prints a session token for an existing member of the account.
+  audit verify --account ID
+      Recomputes the account's audit hash chain; prints the result as JSON, exits 1 when it is broken.
+  audit purge [--account ID]
+      Deletes events older than each account's retention (recording a checkpoint); prints counts as JSON.
 
 Uses DATABASE_URL when set, else the embedded PostgreSQL under DATA_DIR (reused if the service runs).`;
 
@@ -41,6 +47,7 @@ function ttlOf(values: Record<string, string | boolean | undefined>): number {
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<string> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') return USAGE;
+  if (command === 'audit') return runAuditCommand(rest, env);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -83,10 +90,34 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
 }
 
+/** Exit status the process should end with; `audit verify` sets 1 for a broken chain. */
+let exitStatus = 0;
+
+async function runAuditCommand(argv: string[], env: Record<string, string | undefined>): Promise<string> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'verify' && sub !== 'purge') throw new UsageError(`unknown audit command "${sub ?? ''}"`);
+  const { values } = parseArgs({ args: rest, options: { account: { type: 'string' } }, strict: true });
+  const account = sub === 'verify' ? required(values, 'account') : values.account;
+  if (account !== undefined && !/^[0-9a-f-]{36}$/i.test(account)) throw new UsageError('--account must be an account id');
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const database = await openDatabase(config, logger);
+  try {
+    const em = database.orm.em.fork();
+    if (sub === 'purge') return JSON.stringify(await purgeExpiredAuditEvents(em, account));
+    const result = await verifyChain(em, account!.toLowerCase());
+    if (!result.ok) exitStatus = 1;
+    return JSON.stringify(result);
+  } finally {
+    await database.close();
+  }
+}
+
 if (require.main === module) {
   runCli(process.argv.slice(2)).then(
     (line) => {
       process.stdout.write(`${line}\n`);
+      process.exitCode = exitStatus;
     },
     (error: unknown) => {
       const known = error instanceof UsageError || error instanceof ConfigError || error instanceof AppError;

@@ -28,6 +28,10 @@ export interface Config {
   introspection: boolean;
   /** `DB_POOL_MAX`: connections per instance. @default 10 */
   dbPoolMax: number;
+  /** `PUBLIC_URL`: base of links the service hands out (export downloads). @default from the request's Host */
+  publicUrl: string | undefined;
+  /** `AUDIT_PURGE_INTERVAL_MINUTES`: how often expired audit events are purged; 0 turns it off. @default 60 */
+  auditPurgeIntervalMinutes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -97,5 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     introspection: readBool(env, 'GRAPHQL_INTROSPECTION', !production),
     dbPoolMax: readInt(env, 'DB_POOL_MAX', 10, 1, 200),
+    publicUrl: readUrl(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, ''),
+    auditPurgeIntervalMinutes: readInt(env, 'AUDIT_PURGE_INTERVAL_MINUTES', 60, 0, 10_080),
   };
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadSessionSecret, SessionTokens } from './auth/session-tokens';
+import { loadSessionSecret } from './auth/session-tokens';
+import { purgeExpiredAuditEvents } from './audit/audit-retention';
 import { ConfigError, loadConfig } from './config';
 import { describeDatabase, openDatabase } from './db/database';
 import { createApp } from './server/app';
@@ -19,10 +20,20 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
-  const sessions = new SessionTokens(await loadSessionSecret(config), config);
-  const app = await (await createApp({ config, orm: database.orm, logger, sessions })).listen(config.port, config.host);
+  const sessionSecret = await loadSessionSecret(config);
+  const app = await (await createApp({ config, orm: database.orm, logger, sessionSecret })).listen(config.port, config.host);
   logger.info({ url: app.url, database: describeDatabase(database.url, database.embedded) }, 'keyledger listening');
   process.stdout.write(`keyledger listening on ${app.url}/graphql (${describeDatabase(database.url, database.embedded)})\n`);
+
+  const purge = config.auditPurgeIntervalMinutes > 0
+    ? setInterval(() => {
+        purgeExpiredAuditEvents(database.orm.em.fork()).then(
+          (result) => result.deleted > 0 && logger.info(result, 'purged expired audit events'),
+          (error: unknown) => logger.error({ err: error }, 'audit purge failed'),
+        );
+      }, config.auditPurgeIntervalMinutes * 60_000)
+    : undefined;
+  purge?.unref();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -31,6 +42,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    clearInterval(purge);
     await app.close();
     await database.close();
     process.exit(0);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditEvent } from './audit-event.entity';
+import type { AuditEventRecord } from './audit.records';
 
 /** `prevHash` of an account's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -28,7 +28,7 @@ function sortKeys(value: unknown): unknown {
  * `occurredAt` is written at millisecond precision, which PostgreSQL keeps
  * exactly, so a row read back hashes to the same value.
  */
-export function hashedContent(event: AuditEvent): Record<string, unknown> {
+export function hashedContent(event: AuditEventRecord): Record<string, unknown> {
   return {
     id: event.id,
     accountId: event.accountId,
@@ -47,6 +47,6 @@ export function hashedContent(event: AuditEvent): Record<string, unknown> {
 }
 
 /** `sha256(prevHash ‖ canonical JSON of the event)`, hex. */
-export function computeEventHash(prevHash: string, event: AuditEvent): string {
+export function computeEventHash(prevHash: string, event: AuditEventRecord): string {
   return createHash('sha256').update(prevHash).update(canonicalJson(hashedContent(event))).digest('hex');
 }

@@ -7,7 +7,10 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/account.service';
 import { Authenticator } from '../auth/authenticator';
-import type { SessionTokens } from '../auth/session-tokens';
+import { SessionTokens } from '../auth/session-tokens';
+import { AuditExportService, ExportDownloadError } from '../audit/audit-export.service';
+import { AuditService } from '../audit/audit.service';
+import type { Plan } from '../entitlements/plans';
 import type { Config } from '../config';
 import { ApiKeyService } from '../keys/api-key.service';
 import { KeyUsageTracker } from '../keys/key-usage';
@@ -34,7 +37,8 @@ export interface AppDeps {
   config: Config;
   orm: MikroORM;
   logger: Logger;
-  sessions: SessionTokens;
+  /** HS256 session secret; export links are signed with a key derived from it. */
+  sessionSecret: Uint8Array;
 }
 
 /** A running service: HTTP + GraphQL on one port. */
@@ -131,8 +135,14 @@ function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
 export async function createApp(deps: AppDeps): Promise<{ listen(port: number, host: string): Promise<App> }> {
   const { config, orm, logger } = deps;
   const usage = new KeyUsageTracker(orm.em, logger);
-  const authenticator = new Authenticator(orm.em, deps.sessions, usage);
-  const services: Services = { accounts: new AccountService(), keys: new ApiKeyService() };
+  const sessions = new SessionTokens(deps.sessionSecret, config);
+  const authenticator = new Authenticator(orm.em, sessions, usage);
+  const services: Services = {
+    accounts: new AccountService(),
+    keys: new ApiKeyService(),
+    audit: new AuditService(),
+    exports: new AuditExportService(deps.sessionSecret),
+  };
   const apollo = new ApolloServer<Context>({
     schema: await buildAppSchema(),
     introspection: config.introspection,
@@ -158,12 +168,31 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
       if (error instanceof UnauthenticatedError) throw new UnauthenticatedError(error.message, 401);
       throw error;
     }
+    let plan: Promise<Plan> | undefined;
     return {
       em: orm.em.fork(),
       principal,
       meta: { requestId, ip, userAgent: req.headers['user-agent']?.slice(0, 512) ?? null },
       services,
+      plan: () => (plan ??= planOf(principal?.accountId)),
+      baseUrl: config.publicUrl ?? `http://${req.headers.host ?? `${config.host}:${config.port}`}`,
     };
+  }
+
+  async function planOf(accountId: string | undefined): Promise<Plan> {
+    if (!accountId) throw new UnauthenticatedError();
+    const [row] = await orm.em.getConnection().execute<{ plan: Plan }[]>('SELECT plan FROM accounts WHERE id = ?', [accountId]);
+    if (!row) throw new UnauthenticatedError('Account no longer exists');
+    return row.plan;
+  }
+
+  async function serveExport(res: ServerResponse, id: string, url: URL): Promise<void> {
+    try {
+      await services.exports.download(orm, id, url.searchParams.get('sig'), res);
+    } catch (error) {
+      if (!(error instanceof ExportDownloadError)) throw error;
+      sendJson(res, error.status, { error: error.message });
+    }
   }
 
   async function serveGraphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
@@ -222,6 +251,8 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
           return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
         }
         if (url.pathname === '/graphql') return await serveGraphql(req, res, url, requestId);
+        const exportMatch = /^\/exports\/([^/]+)$/.exec(url.pathname);
+        if (exportMatch && req.method === 'GET') return await serveExport(res, exportMatch[1]!, url);
         return sendJson(res, 404, { error: 'not found' });
       } catch (error) {
         logger.error({ err: error, requestId }, 'request failed');

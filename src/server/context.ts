@@ -2,6 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../auth/principal';
 import type { Caller, RequestMeta } from '../audit/audit.recorder';
+import type { AuditExportService } from '../audit/audit-export.service';
+import type { AuditService } from '../audit/audit.service';
+import type { Plan } from '../entitlements/plans';
 import type { ApiKeyService } from '../keys/api-key.service';
 import { UnauthenticatedError } from './errors';
 
@@ -9,6 +12,8 @@ import { UnauthenticatedError } from './errors';
 export interface Services {
   accounts: AccountService;
   keys: ApiKeyService;
+  audit: AuditService;
+  exports: AuditExportService;
 }
 
 /** What every resolver receives, for HTTP and WebSocket alike. */
@@ -18,6 +23,10 @@ export interface Context {
   principal: Principal | null;
   meta: RequestMeta;
   services: Services;
+  /** The account's current plan, read once per request (so a plan change applies on the next one). */
+  plan(): Promise<Plan>;
+  /** Public base URL of this service, for links such as export downloads. */
+  baseUrl: string;
 }
 
 /** The authenticated caller, or UNAUTHENTICATED. */

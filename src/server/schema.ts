@@ -3,14 +3,16 @@ import type { GraphQLSchema } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../accounts/account.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
+import { applyEntitlements } from '../entitlements/entitled.directive';
 import { ApiKeyResolver } from '../keys/api-key.resolver';
 import type { Context } from './context';
 import { UnauthenticatedError } from './errors';
 
 /** The executable schema, from the type-graphql resolvers of every feature. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: [AccountResolver, ApiKeyResolver],
+  const schema = await buildSchema({
+    resolvers: [AccountResolver, ApiKeyResolver, AuditResolver],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // Authentication only; roles and scopes are checked by the services, in one place (auth/principal.ts).
     authChecker: ({ context }: { context: Context }) => {
@@ -19,4 +21,5 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     },
     validate: false,
   });
+  return applyEntitlements(schema);
 }

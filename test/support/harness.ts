@@ -83,7 +83,6 @@ export function errorCodes(result: { errors?: GraphQLErrorShape[] | undefined })
 
 async function startInstance(databaseUrl: string, overrides: Record<string, string>): Promise<Instance> {
   const config: Config = loadConfig({ DATABASE_URL: databaseUrl, SESSION_SECRET: TEST_SESSION_SECRET, ...overrides });
-  const sessions = new SessionTokens(new TextEncoder().encode(TEST_SESSION_SECRET), config);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -93,7 +92,7 @@ async function startInstance(databaseUrl: string, overrides: Record<string, stri
   });
   const logger = createLogger('debug', sink);
   const orm = await openOrm(databaseUrl, 5);
-  const app = await (await createApp({ config, orm, logger, sessions })).listen(0, '127.0.0.1');
+  const app = await (await createApp({ config, orm, logger, sessionSecret: new TextEncoder().encode(TEST_SESSION_SECRET) })).listen(0, '127.0.0.1');
   return {
     url: app.url,
     app,

@@ -1,0 +1,147 @@
+import { BadUserInputError } from '../server/errors';
+import { decodeCursor, encodeCursor } from '../server/pagination';
+import type { AuditActorType, AuditEvent, AuditOutcome } from './audit-event.entity';
+
+/** An audit event as stored, whichever way it was read (entity or raw row). */
+export type AuditEventRecord = Pick<
+  AuditEvent,
+  | 'id'
+  | 'accountId'
+  | 'seq'
+  | 'occurredAt'
+  | 'action'
+  | 'outcome'
+  | 'actorType'
+  | 'actorId'
+  | 'actorDisplay'
+  | 'actorScopes'
+  | 'targetType'
+  | 'targetId'
+  | 'targetDisplay'
+  | 'changes'
+  | 'metadata'
+  | 'ip'
+  | 'userAgent'
+  | 'requestId'
+  | 'prevHash'
+  | 'hash'
+>;
+
+/** Columns of `audit_events` in the order `recordFromRow` reads them. */
+export const AUDIT_COLUMNS = `id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display,
+  actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash`;
+
+/** Maps a raw `audit_events` row (pg or MikroORM `execute`) to a record. */
+export function recordFromRow(row: Record<string, unknown>): AuditEventRecord {
+  return {
+    id: row.id as string,
+    accountId: row.account_id as string,
+    seq: Number(row.seq),
+    occurredAt: new Date(row.occurred_at as string | Date),
+    action: row.action as string,
+    outcome: row.outcome as AuditOutcome,
+    actorType: row.actor_type as AuditActorType,
+    actorId: (row.actor_id as string | null) ?? null,
+    actorDisplay: (row.actor_display as string | null) ?? null,
+    actorScopes: (row.actor_scopes as string[] | null) ?? null,
+    targetType: (row.target_type as string | null) ?? null,
+    targetId: (row.target_id as string | null) ?? null,
+    targetDisplay: (row.target_display as string | null) ?? null,
+    changes: (row.changes as AuditEvent['changes']) ?? [],
+    metadata: (row.metadata as Record<string, unknown> | null) ?? null,
+    ip: (row.ip as string | null) ?? null,
+    userAgent: (row.user_agent as string | null) ?? null,
+    requestId: (row.request_id as string | null) ?? null,
+    prevHash: row.prev_hash as string,
+    hash: row.hash as string,
+  };
+}
+
+const CURSOR_KIND = 'audit';
+
+/** The opaque cursor of the event with `seq`; the same in the query and the subscription. */
+export function auditCursorOf(seq: number): string {
+  return encodeCursor(CURSOR_KIND, [seq]);
+}
+
+/** The seq a cursor points at; BAD_USER_INPUT for anything else. */
+export function seqOfCursor(cursor: string, field: string): number {
+  const [seq] = decodeCursor(CURSOR_KIND, cursor, field);
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) {
+    throw new BadUserInputError(`${field} is not a valid audit cursor`, field);
+  }
+  return seq;
+}
+
+/** What a caller may filter the log by (query, subscription and export alike). */
+export interface AuditFilter {
+  actions?: string[] | null;
+  actorId?: string | null;
+  actorType?: AuditActorType | null;
+  targetId?: string | null;
+  outcome?: AuditOutcome | null;
+  occurredAfter?: Date | null;
+  occurredBefore?: Date | null;
+}
+
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+const MAX_ACTIONS = 50;
+
+/** A WHERE clause with `?` placeholders, and its parameters. */
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The WHERE clause selecting an account's events that match `filter` and are
+ * not older than `notBefore` (the plan's retention). Validates the filter.
+ */
+export function auditWhere(accountId: string, filter: AuditFilter | null | undefined, notBefore?: Date): SqlFragment {
+  const clauses = ['account_id = ?'];
+  const params: unknown[] = [accountId];
+  const add = (clause: string, ...values: unknown[]) => {
+    clauses.push(clause);
+    params.push(...values);
+  };
+  if (notBefore) add('occurred_at >= ?', notBefore);
+  if (filter?.actions && filter.actions.length > 0) {
+    if (filter.actions.length > MAX_ACTIONS) {
+      throw new BadUserInputError(`filter.actions accepts at most ${MAX_ACTIONS} entries`, 'filter.actions');
+    }
+    const exact: string[] = [];
+    const prefixes: string[] = [];
+    for (const action of filter.actions) {
+      const prefix = action.endsWith('.*') ? action.slice(0, -2) : null;
+      if (!ACTION.test(prefix ?? action)) {
+        throw new BadUserInputError(`filter.actions: "${action}" is not an action name or a prefix like api_key.*`, 'filter.actions');
+      }
+      if (prefix) prefixes.push(prefix);
+      else exact.push(action);
+    }
+    const alternatives: string[] = [];
+    if (exact.length > 0) {
+      alternatives.push('action = ANY(?::text[])');
+      params.push(exact);
+    }
+    for (const prefix of prefixes) {
+      // Escape LIKE wildcards: "api_key" must not match "apiXkey".
+      alternatives.push(`action LIKE ? ESCAPE '\\'`);
+      params.push(`${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}.%`);
+    }
+    clauses.push(`(${alternatives.join(' OR ')})`);
+  }
+  if (filter?.actorId) add('actor_id = ?', filter.actorId);
+  if (filter?.actorType) add('actor_type = ?', filter.actorType);
+  if (filter?.targetId) add('target_id = ?', filter.targetId);
+  if (filter?.outcome) add('outcome = ?', filter.outcome);
+  if (filter?.occurredAfter) add('occurred_at >= ?', filter.occurredAfter);
+  if (filter?.occurredBefore) add('occurred_at < ?', filter.occurredBefore);
+  return { sql: clauses.join(' AND '), params };
+}
+
+/** Rewrites `?` placeholders to PostgreSQL's `$1, $2, …` for the plain `pg` driver. */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

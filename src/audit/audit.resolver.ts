@@ -1,0 +1,73 @@
+import { Arg, Authorized, Ctx, Directive, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { entitledBy } from '../entitlements/entitled.directive';
+import { Feature } from '../entitlements/plans';
+import { callerOf, requirePrincipal, type Context } from '../server/context';
+import { auditCursorOf } from './audit.records';
+import {
+  AuditChainVerification,
+  AuditEventConnection,
+  AuditEventFilter,
+  AuditEventType,
+  AuditExportType,
+  AuditOrder,
+  CreateAuditExportInput,
+} from './audit.types';
+
+@Resolver(() => AuditEventType)
+export class AuditResolver {
+  @Authorized()
+  @Directive(entitledBy(Feature.AUDIT_LOG))
+  @Query(() => AuditEventConnection, {
+    nullable: true,
+    description: 'The account’s audit log, newest first by default (audit:read for API keys). Pages of at most 500.',
+  })
+  async auditEvents(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('last', () => Int, { nullable: true }) last?: number,
+    @Arg('before', () => String, { nullable: true }) before?: string,
+    @Arg('filter', () => AuditEventFilter, { nullable: true }) filter?: AuditEventFilter,
+    @Arg('order', () => AuditOrder, { nullable: true }) order?: AuditOrder,
+  ): Promise<AuditEventConnection> {
+    const page = await ctx.services.audit.list(ctx.em, callerOf(ctx), { first, after, last, before, filter, order });
+    const edges = page.events.map((event) => ({ cursor: auditCursorOf(event.seq), node: AuditEventType.from(event) }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
+  }
+
+  @Authorized()
+  @Directive(entitledBy(Feature.AUDIT_LOG))
+  @Query(() => AuditChainVerification, {
+    nullable: true,
+    description: 'Recomputes the hash chain (optionally of events in [from, to)) and names the first event that fails.',
+  })
+  async verifyAuditChain(
+    @Ctx() ctx: Context,
+    @Arg('from', () => Date, { nullable: true }) from?: Date,
+    @Arg('to', () => Date, { nullable: true }) to?: Date,
+  ): Promise<AuditChainVerification> {
+    return ctx.services.audit.verify(ctx.em, requirePrincipal(ctx), { from, to });
+  }
+
+  @Authorized()
+  @Directive(entitledBy(Feature.AUDIT_EXPORT))
+  @Mutation(() => AuditExportType, {
+    nullable: true,
+    description: 'Prepares an export of the log (audit:export for API keys); download it from downloadUrl within 15 minutes.',
+  })
+  async createAuditExport(
+    @Arg('input', () => CreateAuditExportInput) input: CreateAuditExportInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuditExportType> {
+    const created = await ctx.services.exports.create(ctx.em, callerOf(ctx), input, ctx.baseUrl);
+    return Object.assign(new AuditExportType(), created);
+  }
+}

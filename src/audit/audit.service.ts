@@ -1,0 +1,236 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Account } from '../accounts/account.entity';
+import { ApiKeyScope } from '../auth/permissions';
+import { assertPermission, type Principal } from '../auth/principal';
+import { PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
+import { BadUserInputError } from '../server/errors';
+import { pageSize } from '../server/pagination';
+import { GENESIS_HASH, computeEventHash } from './audit-chain';
+import { auditedTransaction, type Caller } from './audit.recorder';
+import {
+  AUDIT_COLUMNS,
+  auditWhere,
+  recordFromRow,
+  seqOfCursor,
+  type AuditEventRecord,
+  type AuditFilter,
+} from './audit.records';
+
+/** Largest page of events one query may ask for. */
+export const MAX_AUDIT_PAGE = 500;
+const DEFAULT_AUDIT_PAGE = 50;
+/** Reading the log is recorded at most this often per caller. */
+const VIEW_RECORD_INTERVAL_MS = 10 * 60_000;
+const VERIFY_BATCH = 1000;
+const DAY_MS = 86_400_000;
+
+export type AuditOrderValue = 'NEWEST_FIRST' | 'OLDEST_FIRST';
+
+export interface AuditPageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+  filter?: AuditFilter | null;
+  order?: AuditOrderValue | null;
+}
+
+export interface AuditPage {
+  events: AuditEventRecord[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  checkedCount: number;
+  firstBrokenSeq: number | null;
+  firstBrokenEventId: string | null;
+  reason: string | null;
+}
+
+type AuthenticatedCaller = Caller & { principal: Principal };
+
+/** Oldest instant the plan lets an account see; null when the plan shows no history limit. */
+export function retentionCutoff(plan: Plan, now = new Date()): Date | undefined {
+  const days = PLAN_ENTITLEMENTS[plan].auditRetentionDays;
+  return days === null ? undefined : new Date(now.getTime() - days * DAY_MS);
+}
+
+/** Reading and verifying an account's audit log. */
+export class AuditService {
+  /**
+   * A Relay page of events, keyset-paginated on `seq` (stable under concurrent
+   * inserts). The first page of a query records `audit.viewed`, at most once
+   * per caller per 10 minutes.
+   */
+  async list(em: EntityManager, caller: AuthenticatedCaller, args: AuditPageArgs): Promise<AuditPage> {
+    const { principal } = caller;
+    assertPermission(principal, ApiKeyScope.AUDIT_READ);
+    if (args.first != null && args.last != null) throw new BadUserInputError('Pass either first or last, not both', 'last');
+    if (args.after != null && args.before != null) throw new BadUserInputError('Pass either after or before, not both', 'before');
+    const backward = args.last != null || args.before != null;
+    const size = backward
+      ? pageSizeOf(args.last, 'last')
+      : pageSizeOf(args.first, 'first');
+    const cursor = backward ? args.before : args.after;
+    const cursorSeq = cursor != null ? seqOfCursor(cursor, backward ? 'before' : 'after') : undefined;
+    const newestFirst = (args.order ?? 'NEWEST_FIRST') === 'NEWEST_FIRST';
+    const account = await em.findOneOrFail(Account, principal.accountId);
+    const where = auditWhere(principal.accountId, args.filter, retentionCutoff(account.plan));
+
+    // Forward pages walk in list order; backward pages walk against it and are reversed.
+    const descending = newestFirst !== backward;
+    let sql = `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where.sql}`;
+    const params = [...where.params];
+    if (cursorSeq !== undefined) {
+      sql += descending ? ' AND seq < ?' : ' AND seq > ?';
+      params.push(cursorSeq);
+    }
+    sql += ` ORDER BY seq ${descending ? 'DESC' : 'ASC'} LIMIT ?`;
+    params.push(size + 1);
+    const rows = await em.getConnection().execute<Record<string, unknown>[]>(sql, params);
+    const more = rows.length > size;
+    const events = rows.slice(0, size).map(recordFromRow);
+    if (backward) events.reverse();
+
+    if (cursor == null) await this.recordView(em, caller, args.filter);
+    return {
+      events,
+      hasNextPage: backward ? cursor != null : more,
+      hasPreviousPage: backward ? more : cursor != null,
+    };
+  }
+
+  /** Records `audit.viewed` unless this caller did within the last 10 minutes. */
+  private async recordView(em: EntityManager, caller: AuthenticatedCaller, filter: AuditFilter | null | undefined): Promise<void> {
+    const { principal } = caller;
+    const actorId = principal.kind === 'user' ? principal.userId : principal.keyId;
+    await auditedTransaction(em, caller, async (tx, audit) => {
+      // The chain-head lock serialises concurrent first pages, so the check below sees the other's event.
+      await tx.execute('SELECT 1 FROM audit_chain_heads WHERE account_id = ? FOR UPDATE', [principal.accountId]);
+      const recent = await tx.execute(
+        `SELECT 1 FROM audit_events
+          WHERE account_id = ? AND action = 'audit.viewed' AND actor_id = ? AND occurred_at > ? LIMIT 1`,
+        [principal.accountId, actorId, new Date(Date.now() - VIEW_RECORD_INTERVAL_MS)],
+      );
+      if (recent.length > 0) return;
+      await audit({
+        action: 'audit.viewed',
+        target: { type: 'audit_log', id: principal.accountId },
+        metadata: filter ? { filter: JSON.parse(JSON.stringify(filter)) as unknown } : null,
+      });
+    });
+  }
+
+  /**
+   * Recomputes the account's hash chain (optionally only events in
+   * [from, to)) and names the first event that does not verify: an altered
+   * event, a missing (deleted) one, events out of order, or a forged hash.
+   */
+  async verify(em: EntityManager, principal: Principal, range: { from?: Date | null; to?: Date | null } = {}): Promise<ChainVerification> {
+    assertPermission(principal, ApiKeyScope.AUDIT_READ);
+    return verifyChain(em, principal.accountId, range);
+  }
+}
+
+function pageSizeOf(value: number | null | undefined, field: 'first' | 'last'): number {
+  try {
+    return pageSize(value, { default: DEFAULT_AUDIT_PAGE, max: MAX_AUDIT_PAGE });
+  } catch {
+    throw new BadUserInputError(`${field} must be between 1 and ${MAX_AUDIT_PAGE}`, field);
+  }
+}
+
+/** Chain verification for one account; shared by the API and the CLI. */
+export async function verifyChain(
+  em: EntityManager,
+  accountId: string,
+  range: { from?: Date | null; to?: Date | null } = {},
+): Promise<ChainVerification> {
+  const connection = em.getConnection();
+  const [checkpoint] = await connection.execute<{ purged_through_seq: string; last_hash: string }[]>(
+    'SELECT purged_through_seq, last_hash FROM audit_checkpoints WHERE account_id = ? ORDER BY purged_through_seq DESC LIMIT 1',
+    [accountId],
+  );
+  const bounds: string[] = [];
+  const boundParams: unknown[] = [];
+  if (range.from) {
+    bounds.push('occurred_at >= ?');
+    boundParams.push(range.from);
+  }
+  if (range.to) {
+    bounds.push('occurred_at < ?');
+    boundParams.push(range.to);
+  }
+  const extra = bounds.length > 0 ? ` AND ${bounds.join(' AND ')}` : '';
+
+  let expectedSeq: number | undefined;
+  let prevHash: string | undefined;
+  let lastSeq = 0;
+  let checked = 0;
+  const broken = (seq: number, id: string | null, reason: string): ChainVerification => ({
+    ok: false,
+    checkedCount: checked,
+    firstBrokenSeq: seq,
+    firstBrokenEventId: id,
+    reason,
+  });
+
+  for (;;) {
+    const rows = await connection.execute<Record<string, unknown>[]>(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = ? AND seq > ?${extra} ORDER BY seq ASC LIMIT ?`,
+      [accountId, lastSeq, ...boundParams, VERIFY_BATCH],
+    );
+    for (const event of rows.map(recordFromRow)) {
+      if (expectedSeq === undefined) {
+        // Anchor: the start of the chain, the purge checkpoint, or the event before a range.
+        const anchorSeq = event.seq - 1;
+        if (checkpoint && Number(checkpoint.purged_through_seq) === anchorSeq) prevHash = checkpoint.last_hash;
+        else if (anchorSeq === 0) prevHash = GENESIS_HASH;
+        else if (range.from) {
+          const [before] = await connection.execute<{ hash: string }[]>(
+            'SELECT hash FROM audit_events WHERE account_id = ? AND seq = ?',
+            [accountId, anchorSeq],
+          );
+          prevHash = before?.hash;
+        }
+        if (prevHash === undefined) {
+          const firstExpected = checkpoint ? Number(checkpoint.purged_through_seq) + 1 : 1;
+          return broken(firstExpected, null, `event seq ${firstExpected} is missing (deleted)`);
+        }
+        expectedSeq = event.seq;
+      }
+      if (event.seq !== expectedSeq) {
+        return broken(expectedSeq, null, `event seq ${expectedSeq} is missing (deleted); the next stored event is seq ${event.seq}`);
+      }
+      if (event.prevHash !== prevHash) {
+        return broken(event.seq, event.id, 'prevHash does not match the previous event’s hash (events reordered, removed or forged)');
+      }
+      if (computeEventHash(event.prevHash, event) !== event.hash) {
+        return broken(event.seq, event.id, 'content does not match its hash (event altered or hash forged)');
+      }
+      prevHash = event.hash;
+      expectedSeq += 1;
+      lastSeq = event.seq;
+      checked += 1;
+    }
+    if (rows.length < VERIFY_BATCH) break;
+  }
+
+  if (!range.to) {
+    // The head remembers the newest seq and hash: a removed or forged tail shows here.
+    const [head] = await connection.execute<{ last_seq: string; last_hash: string }[]>(
+      'SELECT last_seq, last_hash FROM audit_chain_heads WHERE account_id = ?',
+      [accountId],
+    );
+    const headSeq = head ? Number(head.last_seq) : 0;
+    if (headSeq > lastSeq && (checked > 0 || !range.from)) {
+      return broken(lastSeq + 1, null, `events after seq ${lastSeq} are missing (the chain head is at seq ${headSeq})`);
+    }
+    if (head && checked > 0 && head.last_hash !== prevHash) {
+      return broken(lastSeq, null, 'the newest event’s hash does not match the chain head (hash forged)');
+    }
+  }
+  return { ok: true, checkedCount: checked, firstBrokenSeq: null, firstBrokenEventId: null, reason: null };
+}

@@ -1,0 +1,219 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ApiKeyScope } from '../auth/permissions';
+import { PageInfo } from '../server/pagination';
+import { AuditActorType, AuditOutcome } from './audit-event.entity';
+import { auditCursorOf, type AuditEventRecord } from './audit.records';
+
+export enum AuditOrder {
+  NEWEST_FIRST = 'NEWEST_FIRST',
+  OLDEST_FIRST = 'OLDEST_FIRST',
+}
+
+export enum AuditExportFormat {
+  NDJSON = 'NDJSON',
+  CSV = 'CSV',
+}
+
+registerEnumType(AuditOutcome, { name: 'AuditOutcome' });
+registerEnumType(AuditActorType, { name: 'AuditActorType' });
+registerEnumType(AuditOrder, { name: 'AuditOrder' });
+registerEnumType(AuditExportFormat, { name: 'AuditExportFormat' });
+
+@ObjectType('AuditActor')
+export class AuditActorObject {
+  @Field(() => AuditActorType)
+  type!: AuditActorType;
+
+  @Field(() => ID, { nullable: true })
+  id!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Email of a user, display hint of an API key.' })
+  display!: string | null;
+
+  @Field(() => [ApiKeyScope], { nullable: true, description: "An API key actor's scopes at the time of the event." })
+  scopes!: ApiKeyScope[] | null;
+}
+
+@ObjectType('AuditTarget')
+export class AuditTargetType {
+  @Field(() => String)
+  type!: string;
+
+  @Field(() => ID, { nullable: true })
+  id!: string | null;
+
+  @Field(() => String, { nullable: true })
+  display!: string | null;
+}
+
+@ObjectType('AuditChange')
+export class AuditChangeType {
+  @Field(() => String)
+  field!: string;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  before!: unknown;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  after!: unknown;
+}
+
+@ObjectType('AuditEvent', { description: 'One entry of the account’s append-only, hash-chained audit log.' })
+export class AuditEventType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { description: 'Per account: 1, 2, 3, … without holes.' })
+  seq!: number;
+
+  @Field(() => String, { description: 'This event’s position; valid as `after` in the auditEvents query and subscription.' })
+  cursor!: string;
+
+  @Field(() => Date)
+  occurredAt!: Date;
+
+  @Field(() => String, { description: 'api_key.created, settings.updated, …' })
+  action!: string;
+
+  @Field(() => AuditOutcome)
+  outcome!: AuditOutcome;
+
+  @Field(() => AuditActorObject)
+  actor!: AuditActorObject;
+
+  @Field(() => AuditTargetType, { nullable: true })
+  target!: AuditTargetType | null;
+
+  @Field(() => [AuditChangeType])
+  changes!: AuditChangeType[];
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  metadata!: Record<string, unknown> | null;
+
+  @Field(() => String, { nullable: true })
+  ip!: string | null;
+
+  @Field(() => String, { nullable: true })
+  userAgent!: string | null;
+
+  @Field(() => String, { nullable: true })
+  requestId!: string | null;
+
+  @Field(() => String, { description: 'Hex SHA-256 of prevHash and this event’s canonical content.' })
+  hash!: string;
+
+  @Field(() => String)
+  prevHash!: string;
+
+  static from(event: AuditEventRecord): AuditEventType {
+    return Object.assign(new AuditEventType(), {
+      id: event.id,
+      seq: event.seq,
+      cursor: auditCursorOf(event.seq),
+      occurredAt: event.occurredAt,
+      action: event.action,
+      outcome: event.outcome,
+      actor: Object.assign(new AuditActorObject(), {
+        type: event.actorType,
+        id: event.actorId,
+        display: event.actorDisplay,
+        scopes: (event.actorScopes as ApiKeyScope[] | null) ?? null,
+      }),
+      target: event.targetType
+        ? Object.assign(new AuditTargetType(), { type: event.targetType, id: event.targetId, display: event.targetDisplay })
+        : null,
+      changes: event.changes.map((change) => Object.assign(new AuditChangeType(), change)),
+      metadata: event.metadata,
+      ip: event.ip,
+      userAgent: event.userAgent,
+      requestId: event.requestId,
+      hash: event.hash,
+      prevHash: event.prevHash,
+    });
+  }
+}
+
+@ObjectType('AuditEventEdge')
+export class AuditEventEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => AuditEventType)
+  node!: AuditEventType;
+}
+
+@ObjectType('AuditEventConnection')
+export class AuditEventConnection {
+  @Field(() => [AuditEventEdge])
+  edges!: AuditEventEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@InputType('AuditEventFilter')
+export class AuditEventFilter {
+  @Field(() => [String], { nullable: true, description: 'Exact action names, or prefixes ending in .* (api_key.*).' })
+  actions?: string[] | null;
+
+  @Field(() => ID, { nullable: true })
+  actorId?: string | null;
+
+  @Field(() => AuditActorType, { nullable: true })
+  actorType?: AuditActorType | null;
+
+  @Field(() => ID, { nullable: true })
+  targetId?: string | null;
+
+  @Field(() => AuditOutcome, { nullable: true })
+  outcome?: AuditOutcome | null;
+
+  @Field(() => Date, { nullable: true, description: 'Inclusive.' })
+  occurredAfter?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Exclusive.' })
+  occurredBefore?: Date | null;
+}
+
+@ObjectType('AuditChainVerification')
+export class AuditChainVerification {
+  @Field(() => Boolean)
+  ok!: boolean;
+
+  @Field(() => Int)
+  checkedCount!: number;
+
+  @Field(() => Int, { nullable: true })
+  firstBrokenSeq!: number | null;
+
+  @Field(() => ID, { nullable: true })
+  firstBrokenEventId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+}
+
+@ObjectType('AuditExport')
+export class AuditExportType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => AuditExportFormat)
+  format!: AuditExportFormat;
+
+  @Field(() => String, { description: 'Signed link, valid until expiresAt, that streams the export.' })
+  downloadUrl!: string;
+
+  @Field(() => Date)
+  expiresAt!: Date;
+}
+
+@InputType('CreateAuditExportInput')
+export class CreateAuditExportInput {
+  @Field(() => AuditEventFilter, { nullable: true })
+  filter?: AuditEventFilter | null;
+
+  @Field(() => AuditExportFormat)
+  format!: AuditExportFormat;
+}
