@@ -32,6 +32,14 @@ export interface Config {
   publicUrl: string | undefined;
   /** `AUDIT_PURGE_INTERVAL_MINUTES`: how often expired audit events are purged; 0 turns it off. @default 60 */
   auditPurgeIntervalMinutes: number;
+  /** `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 10 */
+  maxSubscriptionsPerConnection: number;
+  /** `WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT`: per account on one instance. @default 100 */
+  maxSubscriptionsPerAccount: number;
+  /** `SUBSCRIPTION_QUEUE_LIMIT`: undelivered events before a slow subscriber is disconnected. @default 1000 */
+  subscriptionQueueLimit: number;
+  /** `WS_REVALIDATE_MS`: how often live connections re-check their credentials, role and plan. @default 2000 */
+  wsRevalidateMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -103,5 +111,9 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: readInt(env, 'DB_POOL_MAX', 10, 1, 200),
     publicUrl: readUrl(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, ''),
     auditPurgeIntervalMinutes: readInt(env, 'AUDIT_PURGE_INTERVAL_MINUTES', 60, 0, 10_080),
+    maxSubscriptionsPerConnection: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 10, 1, 1000),
+    maxSubscriptionsPerAccount: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT', 100, 1, 100_000),
+    subscriptionQueueLimit: readInt(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
+    wsRevalidateMs: readInt(env, 'WS_REVALIDATE_MS', 2000, 100, 60_000),
   };
 }

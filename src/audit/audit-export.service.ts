@@ -6,7 +6,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { Account } from '../accounts/account.entity';
-import { ApiKeyScope } from '../auth/permissions';
+import { ApiKeyScope, scopeNames } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import { auditedTransaction, type Caller } from './audit.recorder';
@@ -67,7 +67,12 @@ function exportedEvent(event: AuditEventRecord): Record<string, unknown> {
     occurredAt: event.occurredAt.toISOString(),
     action: event.action,
     outcome: event.outcome,
-    actor: { type: event.actorType, id: event.actorId, display: event.actorDisplay, scopes: event.actorScopes },
+    actor: {
+      type: event.actorType,
+      id: event.actorId,
+      display: event.actorDisplay,
+      scopes: event.actorScopes ? scopeNames(event.actorScopes) : null,
+    },
     target: event.targetType ? { type: event.targetType, id: event.targetId, display: event.targetDisplay } : null,
     changes: event.changes,
     metadata: event.metadata,
@@ -90,7 +95,7 @@ function csvLine(event: AuditEventRecord): string {
   const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
     ...event,
     occurredAt: event.occurredAt.toISOString(),
-    actorScopes: event.actorScopes?.join(' ') ?? null,
+    actorScopes: event.actorScopes ? scopeNames(event.actorScopes).join(' ') : null,
     changes: event.changes,
     metadata: event.metadata,
   };
@@ -133,9 +138,13 @@ export class AuditExportService {
         target: { type: 'audit_export', id },
         metadata: { format: input.format, filter },
       });
-      const sig = this.sign(principal.accountId, Math.floor(expiresAt.getTime() / 1000));
-      return { id, format: input.format, downloadUrl: `${baseUrl}/exports/${id}?sig=${sig}`, expiresAt };
+      return { id, format: input.format, downloadUrl: `${baseUrl}${this.downloadPath(principal.accountId, id, expiresAt)}`, expiresAt };
     });
+  }
+
+  /** Path and signature of a download link for export `id` of `accountId`, valid until `expiresAt`. */
+  downloadPath(accountId: string, id: string, expiresAt: Date): string {
+    return `/exports/${id}?sig=${this.sign(accountId, Math.floor(expiresAt.getTime() / 1000))}`;
   }
 
   /** `<account>.<expiry>.<mac>`: the link is good for one account's exports until its expiry. */

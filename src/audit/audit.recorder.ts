@@ -23,6 +23,8 @@ export interface Caller {
   accountId: string;
   principal: Principal | null;
   meta: RequestMeta;
+  /** Told, after commit, the newest seq the transaction appended (the live feed's wake-up). */
+  onCommitted?: (accountId: string, seq: number) => void;
 }
 
 export interface AuditTargetInput {
@@ -112,19 +114,29 @@ export async function auditedTransaction<T>(
   caller: Caller,
   work: (tx: EntityManager, audit: AppendAudit) => Promise<T>,
 ): Promise<T> {
+  let lastSeq = 0;
+  const append = async (tx: EntityManager, entry: AuditEntry) => {
+    const event = await appendAuditEvent(tx, caller, entry);
+    lastSeq = event.seq;
+    return event;
+  };
   try {
-    return await em.fork().transactional((tx) => work(tx, (entry) => appendAuditEvent(tx, caller, entry)));
+    const result = await em.fork().transactional((tx) => work(tx, (entry) => append(tx, entry)));
+    if (lastSeq > 0) caller.onCommitted?.(caller.accountId, lastSeq);
+    return result;
   } catch (error) {
     if (error instanceof ForbiddenError && error.attempt && caller.principal) {
       const attempt = error.attempt;
+      lastSeq = 0;
       await em.fork().transactional((tx) =>
-        appendAuditEvent(tx, caller, {
+        append(tx, {
           action: attempt.action,
           outcome: AuditOutcome.DENIED,
           target: attempt.target ?? null,
           metadata: { reason: error.message },
         }),
       );
+      if (lastSeq > 0) caller.onCommitted?.(caller.accountId, lastSeq);
     }
     throw error;
   }

@@ -145,3 +145,21 @@ export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
+
+/** Is `event` selected by `filter`? The in-memory twin of `auditWhere`, for live delivery. */
+export function matchesFilter(event: AuditEventRecord, filter: AuditFilter | null | undefined): boolean {
+  if (!filter) return true;
+  if (filter.actions && filter.actions.length > 0) {
+    const hit = filter.actions.some((action) =>
+      action.endsWith('.*') ? event.action.startsWith(action.slice(0, -1)) : event.action === action,
+    );
+    if (!hit) return false;
+  }
+  if (filter.actorId && event.actorId !== filter.actorId) return false;
+  if (filter.actorType && event.actorType !== filter.actorType) return false;
+  if (filter.targetId && event.targetId !== filter.targetId) return false;
+  if (filter.outcome && event.outcome !== filter.outcome) return false;
+  if (filter.occurredAfter && event.occurredAt < filter.occurredAfter) return false;
+  if (filter.occurredBefore && event.occurredAt >= filter.occurredBefore) return false;
+  return true;
+}

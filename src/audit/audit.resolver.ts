@@ -1,8 +1,8 @@
-import { Arg, Authorized, Ctx, Directive, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Directive, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { entitledBy } from '../entitlements/entitled.directive';
 import { Feature } from '../entitlements/plans';
 import { callerOf, requirePrincipal, type Context } from '../server/context';
-import { auditCursorOf } from './audit.records';
+import { auditCursorOf, type AuditEventRecord } from './audit.records';
 import {
   AuditChainVerification,
   AuditEventConnection,
@@ -12,6 +12,9 @@ import {
   AuditOrder,
   CreateAuditExportInput,
 } from './audit.types';
+
+/** Close code for a subscriber that fell too far behind (WebSocket 1008: policy violation). */
+export const SLOW_CONSUMER_CLOSE_CODE = 1008;
 
 @Resolver(() => AuditEventType)
 export class AuditResolver {
@@ -55,6 +58,30 @@ export class AuditResolver {
     @Arg('to', () => Date, { nullable: true }) to?: Date,
   ): Promise<AuditChainVerification> {
     return ctx.services.audit.verify(ctx.em, requirePrincipal(ctx), { from, to });
+  }
+
+  @Directive(entitledBy(Feature.AUDIT_STREAM))
+  @Subscription(() => AuditEventType, {
+    name: 'auditEvents',
+    description:
+      'Live audit events of the caller’s account, in seq order (audit:read for API keys). With `after` (any event’s cursor), stored events after it are replayed first, with no gap or duplicate at the seam.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      return ctx.services.audit.openStream(
+        ctx.services.feed,
+        requirePrincipal(ctx),
+        await ctx.plan(),
+        args as { filter?: AuditEventFilter | null; after?: string | null },
+        (error) => ctx.connection?.close(SLOW_CONSUMER_CLOSE_CODE, error.message),
+      );
+    },
+  })
+  auditEventStream(
+    @Root() event: AuditEventRecord,
+    @Arg('filter', () => AuditEventFilter, { nullable: true }) _filter?: AuditEventFilter,
+    @Arg('after', () => String, { nullable: true }) _after?: string,
+  ): AuditEventType {
+    return AuditEventType.from(event);
   }
 
   @Authorized()

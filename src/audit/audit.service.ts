@@ -6,6 +6,7 @@ import { PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
 import { BadUserInputError } from '../server/errors';
 import { pageSize } from '../server/pagination';
 import { GENESIS_HASH, computeEventHash } from './audit-chain';
+import type { AuditFeed, SlowConsumerError } from './audit-feed';
 import { auditedTransaction, type Caller } from './audit.recorder';
 import {
   AUDIT_COLUMNS,
@@ -124,6 +125,28 @@ export class AuditService {
   }
 
   /**
+   * A live stream of the account's events for a subscription: with `after`,
+   * stored events after that cursor first (within the plan's retention), then
+   * new ones as they commit. Needs audit:read.
+   */
+  async openStream(
+    feed: AuditFeed,
+    principal: Principal,
+    plan: Plan,
+    args: { filter?: AuditFilter | null; after?: string | null },
+    onOverflow: (error: SlowConsumerError) => void,
+  ): Promise<AsyncIterableIterator<AuditEventRecord>> {
+    assertPermission(principal, ApiKeyScope.AUDIT_READ);
+    return feed.subscribe({
+      accountId: principal.accountId,
+      filter: args.filter,
+      afterSeq: args.after != null ? seqOfCursor(args.after, 'after') : undefined,
+      notBefore: retentionCutoff(plan),
+      onOverflow,
+    });
+  }
+
+  /**
    * Recomputes the account's hash chain (optionally only events in
    * [from, to)) and names the first event that does not verify: an altered
    * event, a missing (deleted) one, events out of order, or a forged hash.
@@ -165,9 +188,11 @@ export async function verifyChain(
   }
   const extra = bounds.length > 0 ? ` AND ${bounds.join(' AND ')}` : '';
 
+  const purgedThrough = checkpoint ? Number(checkpoint.purged_through_seq) : 0;
   let expectedSeq: number | undefined;
   let prevHash: string | undefined;
-  let lastSeq = 0;
+  let lastSeq = range.from ? 0 : purgedThrough;
+  let lastEventId: string | null = null;
   let checked = 0;
   const broken = (seq: number, id: string | null, reason: string): ChainVerification => ({
     ok: false,
@@ -213,6 +238,7 @@ export async function verifyChain(
       prevHash = event.hash;
       expectedSeq += 1;
       lastSeq = event.seq;
+      lastEventId = event.id;
       checked += 1;
     }
     if (rows.length < VERIFY_BATCH) break;
@@ -228,8 +254,9 @@ export async function verifyChain(
     if (headSeq > lastSeq && (checked > 0 || !range.from)) {
       return broken(lastSeq + 1, null, `events after seq ${lastSeq} are missing (the chain head is at seq ${headSeq})`);
     }
-    if (head && checked > 0 && head.last_hash !== prevHash) {
-      return broken(lastSeq, null, 'the newest event’s hash does not match the chain head (hash forged)');
+    const newestHash = checked > 0 ? prevHash : checkpoint && !range.from ? checkpoint.last_hash : undefined;
+    if (head && newestHash !== undefined && head.last_hash !== newestHash) {
+      return broken(lastSeq, lastEventId, 'the newest event’s hash does not match the chain head (hash forged)');
     }
   }
   return { ok: true, checkedCount: checked, firstBrokenSeq: null, firstBrokenEventId: null, reason: null };

@@ -10,6 +10,12 @@ export enum ApiKeyScope {
   MEMBERS_WRITE = 'members:write',
 }
 
+/** The GraphQL spelling of stored scopes (`keys:read` → `KEYS_READ`), as the API and exports show them. */
+export function scopeNames(scopes: readonly string[]): string[] {
+  const names = new Map<string, string>(Object.entries(ApiKeyScope).map(([name, value]) => [value, name]));
+  return scopes.map((scope) => names.get(scope) ?? scope);
+}
+
 /** Member roles, strongest first. */
 export enum Role {
   OWNER = 'OWNER',

@@ -10,6 +10,7 @@ import { Authenticator } from '../auth/authenticator';
 import { SessionTokens } from '../auth/session-tokens';
 import { AuditExportService, ExportDownloadError } from '../audit/audit-export.service';
 import { AuditService } from '../audit/audit.service';
+import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
 import type { Plan } from '../entitlements/plans';
 import type { Config } from '../config';
 import { ApiKeyService } from '../keys/api-key.service';
@@ -18,6 +19,7 @@ import type { Context, Services } from './context';
 import { AppError, ErrorCode, UnauthenticatedError } from './errors';
 import { currentRequestId, pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
+import { attachWebSocketServer, type ContextInput } from './websocket';
 
 /** Largest accepted request body. */
 const MAX_BODY_BYTES = 100 * 1024;
@@ -137,17 +139,24 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
   const usage = new KeyUsageTracker(orm.em, logger);
   const sessions = new SessionTokens(deps.sessionSecret, config);
   const authenticator = new Authenticator(orm.em, sessions, usage);
+  const feed = new AuditFeed(orm.config.get('clientUrl')!, orm.em, logger, {
+    ...DEFAULT_FEED_OPTIONS,
+    queueLimit: config.subscriptionQueueLimit,
+  });
   const services: Services = {
     accounts: new AccountService(),
     keys: new ApiKeyService(),
     audit: new AuditService(),
     exports: new AuditExportService(deps.sessionSecret),
+    feed,
   };
+  const schema = await buildAppSchema();
+  const formatError = formatErrorWith(logger);
   const apollo = new ApolloServer<Context>({
-    schema: await buildAppSchema(),
+    schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: formatErrorWith(logger),
+    formatError,
     plugins: [requestLogPlugin(logger)],
     logger: {
       debug: (message) => logger.debug(message),
@@ -158,12 +167,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
   });
   await apollo.start();
 
-  async function buildContext(req: IncomingMessage, requestId: string): Promise<Context> {
-    const ip = clientIp(req);
-    const authorization = req.headers.authorization;
+  /** The one context factory, for HTTP requests and graphql-ws operations alike. */
+  async function createContext(input: ContextInput): Promise<Context> {
     let principal;
     try {
-      principal = await authenticator.authenticate(authorization, ip);
+      principal = await authenticator.authenticate(input.authorization, input.ip);
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw new UnauthenticatedError(error.message, 401);
       throw error;
@@ -172,10 +180,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     return {
       em: orm.em.fork(),
       principal,
-      meta: { requestId, ip, userAgent: req.headers['user-agent']?.slice(0, 512) ?? null },
+      meta: { requestId: input.requestId, ip: input.ip, userAgent: input.userAgent?.slice(0, 512) ?? null },
       services,
       plan: () => (plan ??= planOf(principal?.accountId)),
-      baseUrl: config.publicUrl ?? `http://${req.headers.host ?? `${config.host}:${config.port}`}`,
+      baseUrl: config.publicUrl ?? `http://${input.host ?? `${config.host}:${config.port}`}`,
+      connection: input.connection,
     };
   }
 
@@ -223,7 +232,14 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => buildContext(req, requestId),
+      context: () =>
+        createContext({
+          authorization: req.headers.authorization,
+          ip: clientIp(req),
+          userAgent: req.headers['user-agent'] ?? null,
+          requestId,
+          host: req.headers.host,
+        }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -266,6 +282,19 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
   }
 
   const httpServer = http.createServer((req, res) => void handle(req, res));
+  const websocket = attachWebSocketServer(httpServer, {
+    schema,
+    logger,
+    createContext,
+    formatError,
+    subscriptionCount: (accountId) => feed.subscriptionCount(accountId),
+    options: {
+      maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+      maxSubscriptionsPerAccount: config.maxSubscriptionsPerAccount,
+      revalidateMs: config.wsRevalidateMs,
+    },
+  });
+  await feed.start();
 
   return {
     async listen(port, host) {
@@ -280,10 +309,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
         httpServer,
         services,
         async close() {
-          await new Promise<void>((resolve) => {
-            httpServer.close(() => resolve());
-            httpServer.closeIdleConnections();
-          });
+          const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+          httpServer.closeIdleConnections();
+          await websocket.close();
+          await feed.stop();
+          await closed;
           await apollo.stop();
           await usage.drain();
         },

@@ -3,6 +3,7 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../auth/principal';
 import type { Caller, RequestMeta } from '../audit/audit.recorder';
 import type { AuditExportService } from '../audit/audit-export.service';
+import type { AuditFeed } from '../audit/audit-feed';
 import type { AuditService } from '../audit/audit.service';
 import type { Plan } from '../entitlements/plans';
 import type { ApiKeyService } from '../keys/api-key.service';
@@ -14,6 +15,7 @@ export interface Services {
   keys: ApiKeyService;
   audit: AuditService;
   exports: AuditExportService;
+  feed: AuditFeed;
 }
 
 /** What every resolver receives, for HTTP and WebSocket alike. */
@@ -27,12 +29,20 @@ export interface Context {
   plan(): Promise<Plan>;
   /** Public base URL of this service, for links such as export downloads. */
   baseUrl: string;
+  /** Set for graphql-ws operations: closes the caller's socket. */
+  connection?: { close(code: number, reason: string): void };
 }
 
 /** The authenticated caller, or UNAUTHENTICATED. */
 export function callerOf(ctx: Context): Caller & { principal: Principal } {
   const principal = requirePrincipal(ctx);
-  return { accountId: principal.accountId, principal, meta: ctx.meta };
+  const { feed } = ctx.services;
+  return {
+    accountId: principal.accountId,
+    principal,
+    meta: ctx.meta,
+    onCommitted: (accountId, seq) => feed.published(accountId, seq),
+  };
 }
 
 /** The principal of an authenticated request, or UNAUTHENTICATED. */

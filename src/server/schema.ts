@@ -20,6 +20,8 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
       return true;
     },
     validate: false,
+    // Subscriptions bring their own `subscribe` (the audit feed); type-graphql insists on a pub/sub regardless.
+    pubSub: { publish: () => undefined, subscribe: () => { throw new Error('topic subscriptions are not used'); } },
   });
   return applyEntitlements(schema);
 }

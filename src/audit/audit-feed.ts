@@ -1,0 +1,376 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { AUDIT_COLUMNS, auditWhere, matchesFilter, recordFromRow, type AuditEventRecord, type AuditFilter } from './audit.records';
+
+/** The NOTIFY channel: payload `<accountId>:<seq>` means "this account has events up to seq". */
+export const FEED_CHANNEL = 'keyledger_audit';
+/** `application_name` of each instance's LISTEN connection (operators can find it in pg_stat_activity). */
+export const LISTENER_APPLICATION_NAME = 'keyledger-audit-listener';
+
+const BATCH = 500;
+
+export interface AuditFeedOptions {
+  /** Undelivered events a subscriber may fall behind by before it is cut off. @default 1000 */
+  queueLimit: number;
+  /** Interval of the catch-up read that covers lost notifications. @default 1000 */
+  catchUpMs: number;
+  /** Window over which notifications of one account are coalesced. @default 5 */
+  notifyDelayMs: number;
+}
+
+export const DEFAULT_FEED_OPTIONS: AuditFeedOptions = { queueLimit: 1000, catchUpMs: 1000, notifyDelayMs: 5 };
+
+/** Why a subscription ended early: the subscriber fell too far behind. */
+export class SlowConsumerError extends Error {
+  constructor(limit: number) {
+    super(`slow consumer: more than ${limit} undelivered audit events`);
+  }
+}
+
+export interface FeedSubscription {
+  accountId: string;
+  filter: AuditFilter | null | undefined;
+  /** Replay stored events after this seq first; undefined = only events committed from now on. */
+  afterSeq: number | undefined;
+  /** Events older than this are not replayed (the plan's retention). */
+  notBefore?: Date;
+  /** Called once when the subscriber overflows its queue (the caller disconnects it). */
+  onOverflow: (error: SlowConsumerError) => void;
+}
+
+/** One subscription: a bounded queue drained by graphql-ws through the async-iterator protocol. */
+class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
+  /** Highest seq this subscriber has been given or has skipped (filtered out). */
+  cursor: number;
+  /** False while replaying stored events; live subscribers receive the channel's fetches. */
+  live = false;
+  private readonly queue: AuditEventRecord[] = [];
+  private waiting: ((result: IteratorResult<AuditEventRecord>) => void) | undefined;
+  private roomWaiter: (() => void) | undefined;
+  private ended = false;
+
+  constructor(
+    readonly spec: FeedSubscription,
+    cursor: number,
+    private readonly limit: number,
+    private readonly onEnd: (subscriber: Subscriber) => void,
+  ) {
+    this.cursor = cursor;
+  }
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  /** Offers the next event in seq order; false when the subscriber is gone or overflowed. */
+  offer(event: AuditEventRecord): boolean {
+    if (this.ended || event.seq <= this.cursor) return !this.ended;
+    this.cursor = event.seq;
+    if (!matchesFilter(event, this.spec.filter)) return true;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: event, done: false });
+      return true;
+    }
+    if (this.queue.length >= this.limit) {
+      const error = new SlowConsumerError(this.limit);
+      this.finish();
+      this.spec.onOverflow(error);
+      return false;
+    }
+    this.queue.push(event);
+    return true;
+  }
+
+  /** Resolves when the queue has room for a replay batch (replay waits; live delivery cannot). */
+  async room(): Promise<void> {
+    while (!this.ended && this.queue.length >= BATCH) {
+      await new Promise<void>((resolve) => (this.roomWaiter = resolve));
+    }
+  }
+
+  async next(): Promise<IteratorResult<AuditEventRecord>> {
+    const event = this.queue.shift();
+    if (this.roomWaiter && this.queue.length < BATCH) {
+      this.roomWaiter();
+      this.roomWaiter = undefined;
+    }
+    if (event) return { value: event, done: false };
+    if (this.ended) return { value: undefined, done: true };
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async return(): Promise<IteratorResult<AuditEventRecord>> {
+    this.finish();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<AuditEventRecord> {
+    return this;
+  }
+
+  /** Ends the subscription: pending and future `next()` calls complete. */
+  finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.queue.length = 0;
+    this.waiting?.({ value: undefined, done: true });
+    this.waiting = undefined;
+    this.roomWaiter?.();
+    this.onEnd(this);
+  }
+}
+
+/** The subscribers of one account on this instance, fed by one read per wake-up. */
+interface Channel {
+  accountId: string;
+  /** Highest seq read from the table and handed to live subscribers. */
+  fetchedThrough: number;
+  subscribers: Set<Subscriber>;
+  fetching: boolean;
+  again: boolean;
+}
+
+/**
+ * The live audit feed of one instance. Writers call `published` after commit;
+ * the feed wakes local subscribers at once and tells other instances through a
+ * coalesced NOTIFY (never inside the writing transaction). Each instance keeps
+ * one LISTEN connection, reconnecting after failures, and a periodic catch-up
+ * read, so a lost notification delays an event but never drops it.
+ * Subscribers read events from the table in seq order: no gap, no duplicate.
+ */
+export class AuditFeed {
+  private readonly channels = new Map<string, Channel>();
+  private readonly opening = new Map<string, Promise<Channel>>();
+  private readonly pendingNotify = new Map<string, number>();
+  private notifyTimer: NodeJS.Timeout | undefined;
+  private catchUpTimer: NodeJS.Timeout | undefined;
+  private listener: pg.Client | undefined;
+  private reconnectDelay = 100;
+  private stopped = false;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly em: EntityManager,
+    private readonly logger: Logger,
+    private readonly options: AuditFeedOptions = DEFAULT_FEED_OPTIONS,
+  ) {}
+
+  /** Opens the LISTEN connection and starts the catch-up timer. */
+  async start(): Promise<void> {
+    await this.listen();
+    this.catchUpTimer = setInterval(() => void this.catchUp(), this.options.catchUpMs);
+    this.catchUpTimer.unref();
+  }
+
+  /** Ends every subscription and closes the LISTEN connection. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.catchUpTimer);
+    clearTimeout(this.notifyTimer);
+    await this.flushNotifications();
+    for (const channel of this.channels.values()) for (const subscriber of channel.subscribers) subscriber.finish();
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Number of live subscriptions of `accountId` on this instance. */
+  subscriptionCount(accountId: string): number {
+    return this.channels.get(accountId)?.subscribers.size ?? 0;
+  }
+
+  /** After a commit that appended up to `seq`: wake local subscribers now, notify the others shortly. */
+  published(accountId: string, seq: number): void {
+    this.wake(accountId);
+    this.pendingNotify.set(accountId, Math.max(seq, this.pendingNotify.get(accountId) ?? 0));
+    if (!this.notifyTimer) {
+      this.notifyTimer = setTimeout(() => void this.flushNotifications(), this.options.notifyDelayMs);
+    }
+  }
+
+  /**
+   * A subscription's event stream: stored events after `afterSeq` (oldest
+   * first), then live ones, as one seq-ordered sequence.
+   */
+  async subscribe(spec: FeedSubscription): Promise<AsyncIterableIterator<AuditEventRecord>> {
+    auditWhere(spec.accountId, spec.filter); // validates the filter
+    const channel = await this.channelFor(spec.accountId);
+    const start = spec.afterSeq ?? (await this.headOf(spec.accountId));
+    const subscriber = new Subscriber(spec, start, this.options.queueLimit, (ended) => this.detach(channel, ended));
+    channel.subscribers.add(subscriber);
+    if (subscriber.cursor >= channel.fetchedThrough) subscriber.live = true;
+    else void this.replay(channel, subscriber);
+    return subscriber;
+  }
+
+  private async replay(channel: Channel, subscriber: Subscriber): Promise<void> {
+    const { accountId, filter, notBefore } = subscriber.spec;
+    const where = auditWhere(accountId, filter, notBefore);
+    try {
+      while (!subscriber.done) {
+        // Single-threaded: nothing is fetched between this check and going live, so the seam has no gap.
+        if (subscriber.cursor >= channel.fetchedThrough) {
+          subscriber.live = true;
+          return;
+        }
+        const target = channel.fetchedThrough;
+        const rows = await this.em.getConnection().execute<Record<string, unknown>[]>(
+          `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where.sql} AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+          [...where.params, subscriber.cursor, target, BATCH],
+        );
+        for (const row of rows) if (!subscriber.offer(recordFromRow(row))) return;
+        if (rows.length < BATCH) subscriber.cursor = Math.max(subscriber.cursor, target);
+        await subscriber.room();
+      }
+    } catch (error) {
+      this.logger.error({ err: error, accountId }, 'audit feed replay failed');
+      subscriber.finish();
+    }
+  }
+
+  private async channelFor(accountId: string): Promise<Channel> {
+    const existing = this.channels.get(accountId);
+    if (existing) return existing;
+    let opening = this.opening.get(accountId);
+    if (!opening) {
+      opening = this.headOf(accountId).then((head) => {
+        const channel: Channel = { accountId, fetchedThrough: head, subscribers: new Set(), fetching: false, again: false };
+        this.channels.set(accountId, channel);
+        this.opening.delete(accountId);
+        return channel;
+      });
+      this.opening.set(accountId, opening);
+    }
+    return opening;
+  }
+
+  private detach(channel: Channel, subscriber: Subscriber): void {
+    channel.subscribers.delete(subscriber);
+    if (channel.subscribers.size === 0 && this.channels.get(channel.accountId) === channel) {
+      this.channels.delete(channel.accountId);
+    }
+  }
+
+  private async headOf(accountId: string): Promise<number> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ last_seq: string }[]>('SELECT last_seq FROM audit_chain_heads WHERE account_id = ?', [accountId]);
+    return row ? Number(row.last_seq) : 0;
+  }
+
+  private wake(accountId: string): void {
+    const channel = this.channels.get(accountId);
+    if (!channel) return;
+    if (channel.fetching) {
+      channel.again = true;
+      return;
+    }
+    void this.fetch(channel);
+  }
+
+  /** Reads the account's new events once and hands them to every live subscriber. */
+  private async fetch(channel: Channel): Promise<void> {
+    channel.fetching = true;
+    try {
+      do {
+        channel.again = false;
+        for (;;) {
+          const rows = await this.em.getConnection().execute<Record<string, unknown>[]>(
+            `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+            [channel.accountId, channel.fetchedThrough, BATCH],
+          );
+          for (const row of rows) {
+            const event = recordFromRow(row);
+            for (const subscriber of channel.subscribers) if (subscriber.live) subscriber.offer(event);
+            channel.fetchedThrough = event.seq;
+          }
+          if (rows.length < BATCH) break;
+        }
+      } while (channel.again && !this.stopped);
+    } catch (error) {
+      this.logger.warn({ err: error, accountId: channel.accountId }, 'audit feed read failed; the catch-up will retry');
+    } finally {
+      channel.fetching = false;
+    }
+  }
+
+  /** Wakes every channel whose account has committed past what it has read. */
+  private async catchUp(): Promise<void> {
+    if (this.channels.size === 0 || this.stopped) return;
+    try {
+      const heads = await this.em
+        .getConnection()
+        .execute<{ account_id: string; last_seq: string }[]>(
+          'SELECT account_id, last_seq FROM audit_chain_heads WHERE account_id = ANY(?::uuid[])',
+          [[...this.channels.keys()]],
+        );
+      for (const head of heads) {
+        const channel = this.channels.get(head.account_id);
+        if (channel && Number(head.last_seq) > channel.fetchedThrough) this.wake(head.account_id);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'audit feed catch-up failed');
+    }
+  }
+
+  private async flushNotifications(): Promise<void> {
+    this.notifyTimer = undefined;
+    if (this.pendingNotify.size === 0) return;
+    const payloads = [...this.pendingNotify].map(([accountId, seq]) => `${accountId}:${seq}`);
+    this.pendingNotify.clear();
+    try {
+      await this.em
+        .getConnection()
+        .execute('SELECT pg_notify(?, payload) FROM unnest(?::text[]) AS payload', [FEED_CHANNEL, payloads]);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'audit feed NOTIFY failed; other instances catch up within a second');
+    }
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: LISTENER_APPLICATION_NAME });
+    // Until set up, failures surface through connect()/query(); afterwards through 'error'/'end'.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${FEED_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    const lost = (error?: Error) => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      void client.end().catch(() => undefined);
+      if (this.stopped) return;
+      this.logger.warn({ err: error }, 'audit feed LISTEN connection lost; reconnecting');
+      setTimeout(() => void this.reconnect(), this.reconnectDelay).unref();
+    };
+    client.removeAllListeners('error');
+    client.on('error', lost);
+    client.on('end', () => lost());
+    client.on('notification', (message) => {
+      const [accountId] = (message.payload ?? '').split(':');
+      if (accountId) this.wake(accountId);
+    });
+    this.listener = client;
+    this.reconnectDelay = 100;
+  }
+
+  private async reconnect(): Promise<void> {
+    try {
+      await this.listen();
+      this.logger.info('audit feed LISTEN connection restored');
+      // Whatever was notified while disconnected is read now.
+      for (const accountId of this.channels.keys()) this.wake(accountId);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'audit feed reconnect failed; retrying');
+      setTimeout(() => void this.reconnect(), this.reconnectDelay).unref();
+      this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
+    }
+  }
+}

@@ -1,0 +1,343 @@
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { computeEventHash } from '../../src/audit/audit-chain';
+import { purgeExpiredAuditEvents } from '../../src/audit/audit-retention';
+import { AUDIT_COLUMNS, recordFromRow, type AuditEventRecord } from '../../src/audit/audit.records';
+import { CreateApiKeyDocument, VerifyAuditChainDocument, type VerifyAuditChainQueryVariables } from '../../src/client/generated/graphql';
+import { Plan } from '../../src/entitlements/plans';
+import { startTestEnv, TEST_SESSION_SECRET, type SeededAccount, type TestEnv } from '../support/harness';
+
+/**
+ * Tamper evidence of the audit log: every event is made by a real mutation,
+ * then the rows are altered as a superuser would, and verification must name
+ * the first event that no longer fits the chain.
+ */
+let env: TestEnv;
+beforeAll(async () => {
+  env = await startTestEnv();
+});
+afterAll(() => env.close());
+
+const DAY_MS = 86_400_000;
+const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A PREMIUM account with `keys` created keys: events seq 1 (account.created) to keys + 1. */
+async function accountWithEvents(keys: number): Promise<SeededAccount> {
+  const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+  await createKeys(owner, keys);
+  return owner;
+}
+
+async function createKeys(owner: SeededAccount, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    // A short pause keeps every event's occurredAt distinct, so time windows can split between them.
+    await sleep(3);
+    const created = await env.api.call(
+      CreateApiKeyDocument,
+      { input: { name: `key ${i}`, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { token: owner.token },
+    );
+    expect(created.errors).toBeUndefined();
+  }
+}
+
+async function storedEvents(accountId: string): Promise<AuditEventRecord[]> {
+  const rows = await env.sql(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = $1 ORDER BY seq`, [accountId]);
+  return rows.map(recordFromRow);
+}
+
+async function eventAt(accountId: string, seq: number): Promise<AuditEventRecord> {
+  const event = (await storedEvents(accountId)).find((candidate) => candidate.seq === seq);
+  if (!event) throw new Error(`no event seq ${seq}`);
+  return event;
+}
+
+/** Runs statements as the superuser with the append-only trigger off, as an attacker with database access would. */
+async function tamper(...statements: [string, unknown[]][]): Promise<void> {
+  await env.sql('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+  try {
+    for (const [text, params] of statements) await env.sql(text, params);
+  } finally {
+    await env.sql('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+  }
+}
+
+/** Changes event `seq`'s metadata and stores a hash recomputed over the new content, so the row is self-consistent. */
+async function forgeEvent(accountId: string, seq: number, prevHash?: string): Promise<void> {
+  const event = await eventAt(accountId, seq);
+  const forged: AuditEventRecord = { ...event, metadata: { ...event.metadata, forged: true }, prevHash: prevHash ?? event.prevHash };
+  const hash = computeEventHash(forged.prevHash, forged);
+  await tamper([
+    'UPDATE audit_events SET metadata = $1, prev_hash = $2, hash = $3 WHERE account_id = $4 AND seq = $5',
+    [JSON.stringify(forged.metadata), forged.prevHash, hash, accountId, seq],
+  ]);
+}
+
+async function verify(owner: SeededAccount, range: VerifyAuditChainQueryVariables = {}) {
+  const result = await env.api.call(VerifyAuditChainDocument, range, { token: owner.token });
+  expect(result.errors).toBeUndefined();
+  return result.data!.verifyAuditChain!;
+}
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, DATABASE_URL: env.databaseUrl, SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'warn' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number>((resolve) => child.on('close', (exit) => resolve(exit ?? -1)));
+  return { code, stdout, stderr };
+}
+
+describe('audit chain verification', () => {
+  it('reports an intact log as ok with every event checked', async () => {
+    const owner = await accountWithEvents(4);
+    expect(await verify(owner)).toEqual({
+      ok: true,
+      checkedCount: 5,
+      firstBrokenSeq: null,
+      firstBrokenEventId: null,
+      reason: null,
+    });
+  });
+
+  it.each([
+    ['metadata', `'{"name": "innocent"}'::jsonb`],
+    ['ip', `'203.0.113.66'`],
+    ['actor_display', `'someone-else@example.test'`],
+  ])('names an event whose %s was changed', async (column, value) => {
+    const owner = await accountWithEvents(4);
+    const target = await eventAt(owner.accountId, 3);
+    await tamper([`UPDATE audit_events SET ${column} = ${value} WHERE account_id = $1 AND seq = 3`, [owner.accountId]]);
+    expect(await verify(owner)).toEqual({
+      ok: false,
+      checkedCount: 2,
+      firstBrokenSeq: 3,
+      firstBrokenEventId: target.id,
+      reason: expect.stringMatching(/content does not match its hash/),
+    });
+  });
+
+  it('names the gap when an event in the middle was deleted', async () => {
+    const owner = await accountWithEvents(4);
+    await tamper(['DELETE FROM audit_events WHERE account_id = $1 AND seq = 3', [owner.accountId]]);
+    expect(await verify(owner)).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 3,
+      firstBrokenEventId: null,
+      reason: expect.stringMatching(/seq 3 is missing/),
+    });
+  });
+
+  it('catches a deleted newest event through the chain head', async () => {
+    const owner = await accountWithEvents(4);
+    await tamper(['DELETE FROM audit_events WHERE account_id = $1 AND seq = 5', [owner.accountId]]);
+    expect(await verify(owner)).toMatchObject({
+      ok: false,
+      checkedCount: 4,
+      firstBrokenSeq: 5,
+      firstBrokenEventId: null,
+      reason: expect.stringMatching(/missing.*chain head is at seq 5/),
+    });
+  });
+
+  it('names the first of two events whose order was swapped', async () => {
+    const owner = await accountWithEvents(4);
+    const moved = await eventAt(owner.accountId, 4);
+    // A temporary seq sidesteps the (account_id, seq) unique constraint during the swap.
+    await tamper(
+      ['UPDATE audit_events SET seq = -1 WHERE account_id = $1 AND seq = 3', [owner.accountId]],
+      ['UPDATE audit_events SET seq = 3 WHERE account_id = $1 AND seq = 4', [owner.accountId]],
+      ['UPDATE audit_events SET seq = 4 WHERE account_id = $1 AND seq = -1', [owner.accountId]],
+    );
+    expect(await verify(owner)).toMatchObject({
+      ok: false,
+      checkedCount: 2,
+      firstBrokenSeq: 3,
+      firstBrokenEventId: moved.id,
+      reason: expect.stringMatching(/reordered/),
+    });
+  });
+
+  it('catches a forged event with a recomputed hash at the next event', async () => {
+    const owner = await accountWithEvents(4);
+    await forgeEvent(owner.accountId, 3);
+    const next = await eventAt(owner.accountId, 4);
+    expect(await verify(owner)).toMatchObject({
+      ok: false,
+      checkedCount: 3,
+      firstBrokenSeq: 4,
+      firstBrokenEventId: next.id,
+      reason: expect.stringMatching(/prevHash does not match/),
+    });
+  });
+
+  it('catches a forged newest event with a recomputed hash through the chain head, naming that event', async () => {
+    const owner = await accountWithEvents(4);
+    await forgeEvent(owner.accountId, 5);
+    const newest = await eventAt(owner.accountId, 5);
+    expect(await verify(owner)).toEqual({
+      ok: false,
+      checkedCount: 5,
+      firstBrokenSeq: 5,
+      firstBrokenEventId: newest.id,
+      reason: expect.stringMatching(/chain head/),
+    });
+  });
+
+  it('catches a forged first event chained from the genesis hash at the second event', async () => {
+    const owner = await accountWithEvents(2);
+    await forgeEvent(owner.accountId, 1);
+    const second = await eventAt(owner.accountId, 2);
+    expect(await verify(owner)).toMatchObject({
+      ok: false,
+      checkedCount: 1,
+      firstBrokenSeq: 2,
+      firstBrokenEventId: second.id,
+      reason: expect.stringMatching(/prevHash does not match/),
+    });
+  });
+
+  it('names a forged first event that does not start from the genesis hash', async () => {
+    const owner = await accountWithEvents(2);
+    const first = await eventAt(owner.accountId, 1);
+    await forgeEvent(owner.accountId, 1, 'f'.repeat(64));
+    expect(await verify(owner)).toMatchObject({
+      ok: false,
+      checkedCount: 0,
+      firstBrokenSeq: 1,
+      firstBrokenEventId: first.id,
+      reason: expect.stringMatching(/prevHash does not match/),
+    });
+  });
+
+  it('keeps accounts’ chains independent: tampering in one leaves the other ok', async () => {
+    const tampered = await accountWithEvents(3);
+    const other = await accountWithEvents(2);
+    await tamper([`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 2`, [tampered.accountId]]);
+    expect(await verify(tampered)).toMatchObject({ ok: false, firstBrokenSeq: 2 });
+    expect(await verify(other)).toEqual({ ok: true, checkedCount: 3, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+  });
+
+  it('checks only the events inside a time window and still names tampering within it', async () => {
+    const owner = await accountWithEvents(4);
+    const events = await storedEvents(owner.accountId);
+    const times = events.map((event) => event.occurredAt.getTime());
+    expect([...new Set(times)]).toEqual([...times].sort((a, b) => a - b));
+    // [seq 2, seq 4): seqs 2 and 3.
+    const window = { from: events[1]!.occurredAt.toISOString(), to: events[3]!.occurredAt.toISOString() };
+    expect(await verify(owner, window)).toEqual({ ok: true, checkedCount: 2, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+
+    await tamper([`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 5`, [owner.accountId]]);
+    expect(await verify(owner, window)).toMatchObject({ ok: true, checkedCount: 2 });
+    expect(await verify(owner)).toMatchObject({ ok: false, firstBrokenSeq: 5 });
+
+    await tamper([`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 3`, [owner.accountId]]);
+    expect(await verify(owner, window)).toEqual({
+      ok: false,
+      checkedCount: 1,
+      firstBrokenSeq: 3,
+      firstBrokenEventId: events[2]!.id,
+      reason: expect.stringMatching(/content does not match its hash/),
+    });
+  });
+});
+
+describe('audit retention purge', () => {
+  it('purges events before a time through purge_audit_events, records a checkpoint, and still verifies', async () => {
+    const owner = await accountWithEvents(4);
+    const events = await storedEvents(owner.accountId);
+    // Strictly before seq 4's instant: seqs 1 to 3.
+    const [purged] = await env.sql<{ deleted: string }>('SELECT purge_audit_events($1, $2) AS deleted', [
+      owner.accountId,
+      events[3]!.occurredAt,
+    ]);
+    expect(Number(purged!.deleted)).toBe(3);
+    expect((await storedEvents(owner.accountId)).map((event) => event.seq)).toEqual([4, 5]);
+    const checkpoints = await env.sql<{ purged_through_seq: string; last_hash: string; purged_count: string }>(
+      'SELECT purged_through_seq, last_hash, purged_count FROM audit_checkpoints WHERE account_id = $1',
+      [owner.accountId],
+    );
+    expect(checkpoints).toEqual([{ purged_through_seq: '3', last_hash: events[2]!.hash, purged_count: '3' }]);
+    expect(await verify(owner)).toEqual({ ok: true, checkedCount: 2, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+
+    await createKeys(owner, 1);
+    expect(await verify(owner)).toMatchObject({ ok: true, checkedCount: 3 });
+  });
+
+  it('still catches the deletion of the first event after a checkpoint', async () => {
+    const owner = await accountWithEvents(4);
+    const events = await storedEvents(owner.accountId);
+    await env.sql('SELECT purge_audit_events($1, $2)', [owner.accountId, events[2]!.occurredAt]);
+    expect((await storedEvents(owner.accountId)).map((event) => event.seq)).toEqual([3, 4, 5]);
+    await tamper(['DELETE FROM audit_events WHERE account_id = $1 AND seq = 3', [owner.accountId]]);
+    expect(await verify(owner)).toMatchObject({ ok: false, firstBrokenSeq: 3, reason: expect.stringMatching(/missing/) });
+  });
+
+  it('purges every expired event of a PREMIUM account and verification stays ok', async () => {
+    const owner = await accountWithEvents(3);
+    const newest = (await storedEvents(owner.accountId)).at(-1)!;
+    const result = await purgeExpiredAuditEvents(env.api.orm.em.fork(), owner.accountId, new Date(Date.now() + 500 * DAY_MS));
+    expect(result).toEqual({ accounts: 1, deleted: 4 });
+    expect(await storedEvents(owner.accountId)).toEqual([]);
+    const [checkpoint] = await env.sql('SELECT purged_through_seq, last_hash FROM audit_checkpoints WHERE account_id = $1', [
+      owner.accountId,
+    ]);
+    expect(checkpoint).toEqual({ purged_through_seq: '4', last_hash: newest.hash });
+    expect(await verify(owner)).toEqual({ ok: true, checkedCount: 0, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+  });
+
+  it('chains a new event onto the checkpoint after a full purge', async () => {
+    const owner = await accountWithEvents(2);
+    await purgeExpiredAuditEvents(env.api.orm.em.fork(), owner.accountId, new Date(Date.now() + 500 * DAY_MS));
+    await createKeys(owner, 1);
+    const [event] = await storedEvents(owner.accountId);
+    expect(event).toMatchObject({ seq: 4, action: 'api_key.created' });
+    expect(await verify(owner)).toEqual({ ok: true, checkedCount: 1, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+  });
+
+  it('keeps events within retention and leaves no way for the application to delete directly', async () => {
+    const owner = await accountWithEvents(2);
+    const em = env.api.orm.em.fork();
+    expect(await purgeExpiredAuditEvents(em, owner.accountId)).toEqual({ accounts: 1, deleted: 0 });
+    const connection = em.getConnection();
+    await expect(connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId])).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(
+      connection.execute(`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = ?`, [owner.accountId]),
+    ).rejects.toThrow(/append-only/);
+    // The purge's permission is local to its own transaction; it must not linger on a pooled connection.
+    await purgeExpiredAuditEvents(em, owner.accountId, new Date(Date.now() + 500 * DAY_MS));
+    await createKeys(owner, 1);
+    await expect(connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId])).rejects.toThrow(
+      /append-only/,
+    );
+    expect(await storedEvents(owner.accountId)).toHaveLength(1);
+  });
+});
+
+describe('keyledger audit verify (CLI)', () => {
+  it('exits 0 with ok:true for an intact chain and 1 naming the broken event after tampering', async () => {
+    const owner = await accountWithEvents(3);
+    const intact = await cli('audit', 'verify', '--account', owner.accountId);
+    expect(intact.code).toBe(0);
+    expect(JSON.parse(intact.stdout)).toEqual({
+      ok: true,
+      checkedCount: 4,
+      firstBrokenSeq: null,
+      firstBrokenEventId: null,
+      reason: null,
+    });
+
+    const target = await eventAt(owner.accountId, 2);
+    await tamper([`UPDATE audit_events SET actor_display = 'mallory@example.test' WHERE account_id = $1 AND seq = 2`, [owner.accountId]]);
+    const broken = await cli('audit', 'verify', '--account', owner.accountId);
+    expect(broken.code).toBe(1);
+    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, firstBrokenSeq: 2, firstBrokenEventId: target.id });
+  });
+});
