@@ -299,11 +299,12 @@ export class AuditFeed {
   private async catchUp(): Promise<void> {
     if (this.channels.size === 0 || this.stopped) return;
     try {
+      const accounts = [...this.channels.keys()];
       const heads = await this.em
         .getConnection()
         .execute<{ account_id: string; last_seq: string }[]>(
-          'SELECT account_id, last_seq FROM audit_chain_heads WHERE account_id = ANY(?::uuid[])',
-          [[...this.channels.keys()]],
+          `SELECT account_id, last_seq FROM audit_chain_heads WHERE account_id IN (${accounts.map(() => '?').join(', ')})`,
+          accounts,
         );
       for (const head of heads) {
         const channel = this.channels.get(head.account_id);
@@ -320,9 +321,10 @@ export class AuditFeed {
     const payloads = [...this.pendingNotify].map(([accountId, seq]) => `${accountId}:${seq}`);
     this.pendingNotify.clear();
     try {
+      // One statement, outside any transaction: NOTIFY inside the writers' transactions would serialise their commits.
       await this.em
         .getConnection()
-        .execute('SELECT pg_notify(?, payload) FROM unnest(?::text[]) AS payload', [FEED_CHANNEL, payloads]);
+        .execute(`SELECT ${payloads.map(() => `pg_notify('${FEED_CHANNEL}', ?)`).join(', ')}`, payloads);
     } catch (error) {
       this.logger.warn({ err: error }, 'audit feed NOTIFY failed; other instances catch up within a second');
     }

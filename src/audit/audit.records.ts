@@ -121,8 +121,9 @@ export function auditWhere(accountId: string, filter: AuditFilter | null | undef
     }
     const alternatives: string[] = [];
     if (exact.length > 0) {
-      alternatives.push('action = ANY(?::text[])');
-      params.push(exact);
+      // One placeholder per name: the knex driver expands array bindings into lists.
+      alternatives.push(`action IN (${exact.map(() => '?').join(', ')})`);
+      params.push(...exact);
     }
     for (const prefix of prefixes) {
       // Escape LIKE wildcards: "api_key" must not match "apiXkey".
