@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './ratelimit/client-ip';
 
 /** Raised when an environment variable has an invalid value; the message names the variable. */
 export class ConfigError extends Error {
@@ -40,6 +41,14 @@ export interface Config {
   subscriptionQueueLimit: number;
   /** `WS_REVALIDATE_MS`: how often live connections re-check their credentials, role and plan. @default 2000 */
   wsRevalidateMs: number;
+  /** `RATE_LIMIT_POINTS`: requests per client IP per window, shared by all instances. @default 800 */
+  rateLimitPoints: number;
+  /** `RATE_LIMIT_WINDOW_SECONDS`. @default 60 */
+  rateLimitWindowSeconds: number;
+  /** `REDIS_URL`: use Redis as the rate-limit store instead of PostgreSQL. */
+  redisUrl: string | undefined;
+  /** `TRUST_PROXY`: proxy hops (a number) or proxy CIDRs whose X-Forwarded-For is believed. @default none */
+  trustProxy: TrustProxy;
 }
 
 type Env = Record<string, string | undefined>;
@@ -115,5 +124,17 @@ export function loadConfig(env: Env = process.env): Config {
     maxSubscriptionsPerAccount: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT', 100, 1, 100_000),
     subscriptionQueueLimit: readInt(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
     wsRevalidateMs: readInt(env, 'WS_REVALIDATE_MS', 2000, 100, 60_000),
+    rateLimitPoints: readInt(env, 'RATE_LIMIT_POINTS', 800, 1, 10_000_000),
+    rateLimitWindowSeconds: readInt(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    trustProxy: readTrustProxy(env),
   };
+}
+
+function readTrustProxy(env: Env): TrustProxy {
+  try {
+    return parseTrustProxy(env.TRUST_PROXY);
+  } catch (error) {
+    throw new ConfigError(`TRUST_PROXY must be a number of hops or a list of proxy CIDRs: ${(error as Error).message}`);
+  }
 }

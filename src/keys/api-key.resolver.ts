@@ -48,8 +48,8 @@ export class ApiKeyResolver {
     @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
     @Ctx() ctx: Context,
   ): Promise<CreateApiKeyPayload> {
-    const { apiKey, secret } = await ctx.services.keys.create(ctx.em, callerOf(ctx), input);
-    return { apiKey: ApiKeyType.from(apiKey), secret };
+    const { apiKey, secret, replayed } = await ctx.services.keys.create(ctx.em, callerOf(ctx), input);
+    return { apiKey: ApiKeyType.from(apiKey), secret, replayed: replayed ?? false };
   }
 
   @Authorized()

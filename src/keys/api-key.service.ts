@@ -28,6 +28,8 @@ export interface CreateApiKeyData {
   /** Omitted: the account's default lifetime. Explicit null: no expiry, where the account allows it. */
   expiresAt?: Date | null;
   description?: string | null;
+  /** A retry with the same key (same account, within 24 h) returns the first key instead of a second one. */
+  idempotencyKey?: string | null;
 }
 
 export interface ApiKeyPage {
@@ -40,8 +42,14 @@ export interface ApiKeyPage {
 /** A newly minted key and its secret: the only time the secret exists outside the caller. */
 export interface IssuedApiKey {
   apiKey: ApiKey;
+  /** Empty on an idempotent replay: the secret exists only in the first response. */
   secret: string;
+  /** True when this answers a retried idempotency key with the key created the first time. */
+  replayed?: boolean;
 }
+
+/** How long an idempotency key is remembered. */
+const IDEMPOTENCY_WINDOW = '24 hours';
 
 function keyTarget(key: ApiKey): AuditTargetInput {
   return { type: 'api_key', id: key.id, display: `${key.name} (${key.displayKey})` };
@@ -69,7 +77,18 @@ export class ApiKeyService {
       const name = requireText(data.name, 'name', NAME_MAX);
       const description = optionalText(data.description, 'description', DESCRIPTION_MAX);
       const scopes = this.checkScopes(principal, data.scopes, 'api_key.created');
+      const idempotencyKey = optionalText(data.idempotencyKey, 'idempotencyKey', 255);
+      // The account lock serialises creates, so the idempotency check and the quota are exact.
       const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (idempotencyKey) {
+        const [earlier] = await tx.execute<{ resource_id: string }[]>(
+          `SELECT resource_id FROM idempotency_keys
+            WHERE account_id = ? AND operation = 'createApiKey' AND key = ? AND created_at > now() - interval '${IDEMPOTENCY_WINDOW}'`,
+          [account.id, idempotencyKey],
+        );
+        const first = earlier && (await tx.findOne(ApiKey, { id: earlier.resource_id }, { populate: ['createdBy', 'revokedBy'] }));
+        if (first) return { apiKey: first, secret: '', replayed: true };
+      }
       const now = new Date();
       const expiresAt = this.resolveExpiry(account, data.expiresAt, now);
       await this.assertQuota(tx, account, now);
@@ -93,6 +112,13 @@ export class ApiKeyService {
         target: keyTarget(key),
         metadata: { name, purpose: key.purpose, scopes, expiresAt: expiresAt?.toISOString() ?? null },
       });
+      if (idempotencyKey) {
+        await tx.execute(
+          `INSERT INTO idempotency_keys (account_id, operation, key, resource_id) VALUES (?, 'createApiKey', ?, ?)
+           ON CONFLICT (account_id, operation, key) DO UPDATE SET resource_id = excluded.resource_id, created_at = now()`,
+          [account.id, idempotencyKey, key.id],
+        );
+      }
       return { apiKey: key, secret };
     });
   }

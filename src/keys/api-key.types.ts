@@ -110,8 +110,16 @@ export class CreateApiKeyPayload {
   @Field(() => ApiKeyType)
   apiKey!: ApiKeyType;
 
-  @Field(() => String, { description: 'The secret, shown this once. Only its SHA-256 digest is stored.' })
+  @Field(() => String, {
+    description:
+      'The secret, shown this once (only its SHA-256 digest is stored). Empty when `replayed`: it was shown in the first response.',
+  })
   secret!: string;
+
+  @Field(() => Boolean, {
+    description: 'True when a retry with the same idempotencyKey returned the key created the first time (no new key).',
+  })
+  replayed!: boolean;
 }
 
 @ObjectType('RotateApiKeyPayload')
@@ -147,7 +155,10 @@ export class CreateApiKeyInput {
   @Field(() => String, { nullable: true })
   description?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Reserved for idempotent retries.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Retrying with the same key (same account, within 24 hours) returns the first key instead of creating another.',
+  })
   idempotencyKey?: string | null;
 }
 

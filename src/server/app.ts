@@ -16,9 +16,11 @@ import type { Config } from '../config';
 import { ApiKeyService } from '../keys/api-key.service';
 import { KeyUsageTracker } from '../keys/key-usage';
 import type { Context, Services } from './context';
-import { AppError, ErrorCode, UnauthenticatedError } from './errors';
+import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
 import { currentRequestId, pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
+import { RateLimiter, rateLimitHeaders, type RateLimitDecision } from '../ratelimit/rate-limiter';
+import { rateLimitKeyOf, resolveClientIp, type TrustProxy } from '../ratelimit/client-ip';
 import { attachWebSocketServer, type ContextInput } from './websocket';
 
 /** Largest accepted request body. */
@@ -53,10 +55,10 @@ export interface App {
   close(): Promise<void>;
 }
 
-function clientIp(req: IncomingMessage): string | null {
-  const address = req.socket.remoteAddress;
-  if (!address) return null;
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+/** The client's address: the socket peer, or X-Forwarded-For past trusted proxies (TRUST_PROXY). */
+function clientIpWith(trust: TrustProxy) {
+  return (req: IncomingMessage): string | null =>
+    resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trust) || null;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -66,6 +68,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+/** 429 with a GraphQL-shaped body (headers are already set). */
+function sendRateLimited(res: ServerResponse, decision: RateLimitDecision): void {
+  const error = rateLimitedError(decision);
+  sendJson(res, 429, { errors: [{ message: error.message, extensions: { code: error.code, retryAfter: decision.resetSeconds } }] });
 }
 
 class BodyTooLarge extends Error {}
@@ -136,6 +144,15 @@ function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
 /** Wires the HTTP server, Apollo and the feature services; nothing listens until `listen`. */
 export async function createApp(deps: AppDeps): Promise<{ listen(port: number, host: string): Promise<App> }> {
   const { config, orm, logger } = deps;
+  const clientIp = clientIpWith(config.trustProxy);
+  const limiter = RateLimiter.create({
+    budget: { name: 'ip', points: config.rateLimitPoints, windowSeconds: config.rateLimitWindowSeconds },
+    knex: orm.em.getConnection().getKnex(),
+    redisUrl: config.redisUrl,
+    logger,
+  });
+  /** Spends one point of the caller's per-IP budget (IPv6 per /64). */
+  const rateLimit = (ip: string | null) => limiter.consume(rateLimitKeyOf(ip ?? 'unknown'));
   const usage = new KeyUsageTracker(orm.em, logger);
   const sessions = new SessionTokens(deps.sessionSecret, config);
   const authenticator = new Authenticator(orm.em, sessions, usage);
@@ -266,10 +283,15 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
             .catch(() => false);
           return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
         }
-        if (url.pathname === '/graphql') return await serveGraphql(req, res, url, requestId);
         const exportMatch = /^\/exports\/([^/]+)$/.exec(url.pathname);
-        if (exportMatch && req.method === 'GET') return await serveExport(res, exportMatch[1]!, url);
-        return sendJson(res, 404, { error: 'not found' });
+        if (url.pathname !== '/graphql' && !(exportMatch && req.method === 'GET')) {
+          return sendJson(res, 404, { error: 'not found' });
+        }
+        const decision = await rateLimit(clientIp(req));
+        for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
+        if (!decision.allowed) return sendRateLimited(res, decision);
+        if (exportMatch) return await serveExport(res, exportMatch[1]!, url);
+        return await serveGraphql(req, res, url, requestId);
       } catch (error) {
         logger.error({ err: error, requestId }, 'request failed');
         if (!res.headersSent) {
@@ -288,6 +310,8 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     createContext,
     formatError,
     subscriptionCount: (accountId) => feed.subscriptionCount(accountId),
+    clientIp,
+    rateLimit,
     options: {
       maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
       maxSubscriptionsPerAccount: config.maxSubscriptionsPerAccount,
@@ -316,6 +340,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
           await closed;
           await apollo.stop();
           await usage.drain();
+          await limiter.close();
         },
       };
     },

@@ -69,3 +69,19 @@ export class QuotaExceededError extends AppError {
     super(ErrorCode.QUOTA_EXCEEDED, message, { quota, limit });
   }
 }
+
+/** RATE_LIMITED: the caller's budget is spent; `retryAfter` is in seconds. */
+export class RateLimitedError extends AppError {
+  constructor(message: string, retryAfter: number) {
+    super(ErrorCode.RATE_LIMITED, message, { retryAfter }, 429);
+  }
+}
+
+/** The RATE_LIMITED error for a refused request, naming the budget and when to retry. */
+export function rateLimitedError(decision: { budget: { name: string; points: number; windowSeconds: number }; resetSeconds: number }): RateLimitedError {
+  const { budget } = decision;
+  return new RateLimitedError(
+    `Rate limit exceeded: ${budget.points} requests per ${budget.windowSeconds} s per client ${budget.name}; retry in ${decision.resetSeconds} s`,
+    decision.resetSeconds,
+  );
+}

@@ -20,7 +20,8 @@ import { ApiKeyScope } from '../auth/permissions';
 import { can, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import type { Context } from './context';
-import { AppError, ErrorCode, UnauthenticatedError } from './errors';
+import type { RateLimitDecision } from '../ratelimit/rate-limiter';
+import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
 
 /** What a WebSocket connection needs from the HTTP side: one path from token to context. */
 export interface WebSocketDeps {
@@ -31,6 +32,10 @@ export interface WebSocketDeps {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** Subscriptions of an account on this instance. */
   subscriptionCount(accountId: string): number;
+  /** The client address of an upgrade request (TRUST_PROXY applies). */
+  clientIp(request: http.IncomingMessage): string | null;
+  /** Spends one point of an address's rate-limit budget. */
+  rateLimit(ip: string | null): Promise<RateLimitDecision>;
   options: {
     maxSubscriptionsPerConnection: number;
     maxSubscriptionsPerAccount: number;
@@ -59,11 +64,6 @@ interface Connection {
 
 type ConnectionExtra = Extra & { keyledger?: Connection };
 
-function clientIp(extra: Extra): string | null {
-  const address = extra.request.socket.remoteAddress;
-  if (!address) return null;
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
 
 function asGraphQLErrors(errors: readonly GraphQLFormattedError[]): GraphQLError[] {
   return errors.map((error) => new GraphQLError(error.message, { extensions: error.extensions }));
@@ -90,7 +90,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
   const contextFor = (extra: ConnectionExtra, connection: Connection): Promise<Context> =>
     deps.createContext({
       authorization: connection.authorization,
-      ip: clientIp(extra),
+      ip: deps.clientIp(extra.request),
       userAgent: extra.request.headers['user-agent'] ?? null,
       requestId: randomUUID(),
       host: extra.request.headers.host,
@@ -123,6 +123,11 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       schema,
       onConnect: async (ctx) => {
         const extra = ctx.extra as ConnectionExtra;
+        const decision = await deps.rateLimit(deps.clientIp(extra.request));
+        if (!decision.allowed) {
+          extra.socket.close(CloseCode.TooManyInitialisationRequests, `Too many requests: retry in ${decision.resetSeconds} s`);
+          return false;
+        }
         const authorization = ctx.connectionParams?.authorization;
         if (typeof authorization !== 'string' || authorization.length === 0) {
           extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: send {"authorization": "Bearer <token>"} in connection_init');
@@ -169,6 +174,8 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           contextValue,
         };
         if (operation?.operation !== 'subscription') return args;
+        const decision = await deps.rateLimit(deps.clientIp(extra.request));
+        if (!decision.allowed) return [rateLimitedError(decision)];
 
         const active = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
         if (active >= options.maxSubscriptionsPerConnection) {
