@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseTrustProxy, type TrustProxy } from './ratelimit/client-ip';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './server/query-limits';
 
 /** Raised when an environment variable has an invalid value; the message names the variable. */
 export class ConfigError extends Error {
@@ -49,6 +50,10 @@ export interface Config {
   redisUrl: string | undefined;
   /** `TRUST_PROXY`: proxy hops (a number) or proxy CIDRs whose X-Forwarded-For is believed. @default none */
   trustProxy: TrustProxy;
+  /** `GRAPHQL_MAX_DEPTH`, `GRAPHQL_MAX_COST`, `GRAPHQL_MAX_ALIASES`, `GRAPHQL_MAX_DIRECTIVES`, `GRAPHQL_MAX_TOKENS`. */
+  queryLimits: QueryLimits;
+  /** True when NODE_ENV=production: no field suggestions, no introspection unless asked for. */
+  production: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -128,6 +133,14 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowSeconds: readInt(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     trustProxy: readTrustProxy(env),
+    queryLimits: {
+      maxDepth: readInt(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth, 1, 1000),
+      maxCost: readInt(env, 'GRAPHQL_MAX_COST', DEFAULT_QUERY_LIMITS.maxCost, 1, 100_000_000),
+      maxAliases: readInt(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases, 0, 10_000),
+      maxDirectives: readInt(env, 'GRAPHQL_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives, 0, 10_000),
+      maxTokens: readInt(env, 'GRAPHQL_MAX_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens, 10, 1_000_000),
+    },
+    production,
   };
 }
 

@@ -175,6 +175,13 @@ export class AuditFeed {
     await this.listener?.end().catch(() => undefined);
   }
 
+  /** Number of live subscriptions on this instance. */
+  totalSubscriptions(): number {
+    let total = 0;
+    for (const channel of this.channels.values()) total += channel.subscribers.size;
+    return total;
+  }
+
   /** Number of live subscriptions of `accountId` on this instance. */
   subscriptionCount(accountId: string): number {
     return this.channels.get(accountId)?.subscribers.size ?? 0;

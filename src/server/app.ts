@@ -19,6 +19,8 @@ import type { Context, Services } from './context';
 import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
 import { currentRequestId, pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
+import { Metrics } from './metrics';
+import { checkQueryLimits, type QueryLimits } from './query-limits';
 import { RateLimiter, rateLimitHeaders, type RateLimitDecision } from '../ratelimit/rate-limiter';
 import { rateLimitKeyOf, resolveClientIp, type TrustProxy } from '../ratelimit/client-ip';
 import { attachWebSocketServer, type ContextInput } from './websocket';
@@ -26,8 +28,9 @@ import { attachWebSocketServer, type ContextInput } from './websocket';
 /** Largest accepted request body. */
 const MAX_BODY_BYTES = 100 * 1024;
 
-/** Codes of Apollo's own request errors, safe to show as they are. */
-const APOLLO_PUBLIC_CODES = new Set([
+/** Codes of request errors (Apollo's own and the query limits), safe to show as they are. */
+const PUBLIC_REQUEST_CODES = new Set([
+  'QUERY_TOO_COMPLEX',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
@@ -100,8 +103,8 @@ function formatErrorWith(logger: Logger) {
       return { ...formatted, extensions: { ...extensions, code: original.code } };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && APOLLO_PUBLIC_CODES.has(code)) {
-      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    if (typeof code === 'string' && PUBLIC_REQUEST_CODES.has(code)) {
+      const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
     const requestId = currentRequestId();
@@ -114,7 +117,21 @@ function formatErrorWith(logger: Logger) {
   };
 }
 
-function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
+/** Refuses operations past the depth, cost, alias and directive limits before they execute. */
+function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, request }) {
+          const error = checkQueryLimits(document, operationName, request.variables, limits);
+          if (error) throw error;
+        },
+      };
+    },
+  };
+}
+
+function requestLogPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const started = performance.now();
@@ -124,12 +141,16 @@ function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
             const original = unwrapResolverError(error);
             return original instanceof AppError ? original.code : String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
           });
+          const seconds = (performance.now() - started) / 1000;
+          const labels = { operation: operationName ?? 'anonymous', outcome: codes[0] ?? 'ok' };
+          metrics.requests.inc(labels);
+          metrics.requestDuration.observe(labels, seconds);
           logger.info(
             {
               requestId: contextValue.meta?.requestId,
               accountId: contextValue.principal?.accountId,
               operationName: operationName ?? undefined,
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              durationMs: Math.round(seconds * 10_000) / 10,
               outcome: codes.length === 0 ? 'ok' : 'error',
               errorCodes: codes.length > 0 ? [...new Set(codes)] : undefined,
             },
@@ -160,12 +181,14 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     ...DEFAULT_FEED_OPTIONS,
     queueLimit: config.subscriptionQueueLimit,
   });
+  const metrics = new Metrics(orm, () => feed.totalSubscriptions());
   const services: Services = {
     accounts: new AccountService(),
     keys: new ApiKeyService(),
     audit: new AuditService(),
     exports: new AuditExportService(deps.sessionSecret),
     feed,
+    metrics,
   };
   const schema = await buildAppSchema();
   const formatError = formatErrorWith(logger);
@@ -174,7 +197,9 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
-    plugins: [requestLogPlugin(logger)],
+    plugins: [requestLogPlugin(logger, metrics), queryLimitsPlugin(config.queryLimits)],
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
+    hideSchemaDetailsFromClientErrors: config.production,
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -283,13 +308,20 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
             .catch(() => false);
           return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
         }
+        if (url.pathname === '/metrics' && req.method === 'GET') {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          return void res.end(await metrics.registry.metrics());
+        }
         const exportMatch = /^\/exports\/([^/]+)$/.exec(url.pathname);
         if (url.pathname !== '/graphql' && !(exportMatch && req.method === 'GET')) {
           return sendJson(res, 404, { error: 'not found' });
         }
         const decision = await rateLimit(clientIp(req));
         for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
-        if (!decision.allowed) return sendRateLimited(res, decision);
+        if (!decision.allowed) {
+          metrics.rateLimited.inc({ transport: 'http' });
+          return sendRateLimited(res, decision);
+        }
         if (exportMatch) return await serveExport(res, exportMatch[1]!, url);
         return await serveGraphql(req, res, url, requestId);
       } catch (error) {
@@ -312,7 +344,9 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     subscriptionCount: (accountId) => feed.subscriptionCount(accountId),
     clientIp,
     rateLimit,
+    metrics,
     options: {
+      queryLimits: config.queryLimits,
       maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
       maxSubscriptionsPerAccount: config.maxSubscriptionsPerAccount,
       revalidateMs: config.wsRevalidateMs,

@@ -8,6 +8,7 @@ import type { AuditService } from '../audit/audit.service';
 import type { Plan } from '../entitlements/plans';
 import type { ApiKeyService } from '../keys/api-key.service';
 import { UnauthenticatedError } from './errors';
+import type { Metrics } from './metrics';
 
 /** Stateless feature services, created once per process. */
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   audit: AuditService;
   exports: AuditExportService;
   feed: AuditFeed;
+  metrics: Metrics;
 }
 
 /** What every resolver receives, for HTTP and WebSocket alike. */
@@ -36,12 +38,15 @@ export interface Context {
 /** The authenticated caller, or UNAUTHENTICATED. */
 export function callerOf(ctx: Context): Caller & { principal: Principal } {
   const principal = requirePrincipal(ctx);
-  const { feed } = ctx.services;
+  const { feed, metrics } = ctx.services;
   return {
     accountId: principal.accountId,
     principal,
     meta: ctx.meta,
-    onCommitted: (accountId, seq) => feed.published(accountId, seq),
+    onCommitted: (accountId, seq) => {
+      metrics.auditEvents.inc();
+      feed.published(accountId, seq);
+    },
   };
 }
 

@@ -21,6 +21,8 @@ import { can, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import type { Context } from './context';
 import type { RateLimitDecision } from '../ratelimit/rate-limiter';
+import { checkQueryLimits, type QueryLimits } from './query-limits';
+import type { Metrics } from './metrics';
 import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
 
 /** What a WebSocket connection needs from the HTTP side: one path from token to context. */
@@ -36,7 +38,9 @@ export interface WebSocketDeps {
   clientIp(request: http.IncomingMessage): string | null;
   /** Spends one point of an address's rate-limit budget. */
   rateLimit(ip: string | null): Promise<RateLimitDecision>;
+  metrics: Metrics;
   options: {
+    queryLimits: QueryLimits;
     maxSubscriptionsPerConnection: number;
     maxSubscriptionsPerAccount: number;
     revalidateMs: number;
@@ -125,6 +129,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         const extra = ctx.extra as ConnectionExtra;
         const decision = await deps.rateLimit(deps.clientIp(extra.request));
         if (!decision.allowed) {
+          deps.metrics.rateLimited.inc({ transport: 'ws_connect' });
           extra.socket.close(CloseCode.TooManyInitialisationRequests, `Too many requests: retry in ${decision.resetSeconds} s`);
           return false;
         }
@@ -144,6 +149,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           return false;
         }
         extra.keyledger = connection;
+        deps.metrics.wsConnections.inc();
         watch(extra, connection);
         return true;
       },
@@ -152,12 +158,14 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         const connection = extra.keyledger!;
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: options.queryLimits.maxTokens });
         } catch (error) {
           return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const validationErrors = validate(schema, document);
         if (validationErrors.length > 0) return validationErrors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const tooComplex = checkQueryLimits(document, payload.operationName, payload.variables ?? undefined, options.queryLimits);
+        if (tooComplex) return [tooComplex];
         const operation = getOperationAST(document, payload.operationName);
         let contextValue: Context;
         try {
@@ -175,7 +183,10 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         };
         if (operation?.operation !== 'subscription') return args;
         const decision = await deps.rateLimit(deps.clientIp(extra.request));
-        if (!decision.allowed) return [rateLimitedError(decision)];
+        if (!decision.allowed) {
+          deps.metrics.rateLimited.inc({ transport: 'ws_subscribe' });
+          return [rateLimitedError(decision)];
+        }
 
         const active = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
         if (active >= options.maxSubscriptionsPerConnection) {
@@ -197,6 +208,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       onError: (_ctx, _id, _payload, errors) => asGraphQLErrors(formatErrors(errors)),
       onClose: (ctx) => {
         const connection = (ctx.extra as ConnectionExtra).keyledger;
+        if (connection) deps.metrics.wsConnections.dec();
         clearTimeout(connection?.expiryTimer);
         clearTimeout(connection?.revalidateTimer);
       },
