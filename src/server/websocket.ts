@@ -87,6 +87,8 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   // Subscriptions started in onSubscribe (so their refusals become `error` messages), handed to graphql-ws below.
   const started = new WeakMap<ExecutionArgs, AsyncIterable<ExecutionResult>>();
+  // Subscribes of each account between their cap check and their registration in the feed.
+  const starting = new Map<string, number>();
 
   const formatErrors = (errors: readonly GraphQLError[]) =>
     errors.map((error) => deps.formatError(error.toJSON(), error));
@@ -192,10 +194,21 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         if (active >= options.maxSubscriptionsPerConnection) {
           return [limitError(`at most ${options.maxSubscriptionsPerConnection} subscriptions per connection`)];
         }
-        if (deps.subscriptionCount(contextValue.principal!.accountId) >= options.maxSubscriptionsPerAccount) {
+        const accountId = contextValue.principal!.accountId;
+        // Check and reserve in one synchronous step: subscribes arriving together must count each other.
+        const pending = starting.get(accountId) ?? 0;
+        if (deps.subscriptionCount(accountId) + pending >= options.maxSubscriptionsPerAccount) {
           return [limitError(`at most ${options.maxSubscriptionsPerAccount} live subscriptions per account`)];
         }
-        const result = await subscribe(args);
+        starting.set(accountId, pending + 1);
+        let result: Awaited<ReturnType<typeof subscribe>>;
+        try {
+          result = await subscribe(args);
+        } finally {
+          const left = (starting.get(accountId) ?? 1) - 1;
+          if (left > 0) starting.set(accountId, left);
+          else starting.delete(accountId);
+        }
         if (!(Symbol.asyncIterator in result)) return result.errors ?? [new GraphQLError('Subscription failed')];
         started.set(args, result);
         return args;
