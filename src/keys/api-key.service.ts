@@ -93,18 +93,12 @@ export class ApiKeyService {
       const expiresAt = this.resolveExpiry(account, data.expiresAt, now);
       await this.assertQuota(tx, account, now);
 
-      const secret = generateApiKeySecret();
-      const key = tx.create(ApiKey, {
+      const { key, secret } = await this.mint(tx, principal, now, {
         account,
         name,
         purpose: data.purpose,
         description,
         scopes,
-        digest: hashApiKey(secret),
-        displayKey: displayKeyOf(secret),
-        createdAt: now,
-        createdBy: await tx.findOneOrFail(User, authorityUserId(principal)),
-        createdByKeyId: principal.kind === 'apiKey' ? principal.keyId : null,
         expiresAt,
       });
       await audit({
@@ -146,7 +140,6 @@ export class ApiKeyService {
       this.checkScopes(principal, old.scopes, 'api_key.rotated');
       const account = await tx.findOneOrFail(Account, principal.accountId);
 
-      const secret = generateApiKeySecret();
       const lifetimeMs = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
       const maxExpiry = now.getTime() + account.maxKeyLifetimeDays * DAY_MS;
       const expiresAt =
@@ -155,17 +148,12 @@ export class ApiKeyService {
           : account.requireKeyExpiration
             ? new Date(now.getTime() + account.defaultKeyLifetimeDays * DAY_MS)
             : null;
-      const replacement = tx.create(ApiKey, {
+      const { key: replacement, secret } = await this.mint(tx, principal, now, {
         account,
         name: old.name,
         purpose: old.purpose,
         description: old.description,
         scopes: [...old.scopes],
-        digest: hashApiKey(secret),
-        displayKey: displayKeyOf(secret),
-        createdAt: now,
-        createdBy: await tx.findOneOrFail(User, authorityUserId(principal)),
-        createdByKeyId: principal.kind === 'apiKey' ? principal.keyId : null,
         expiresAt,
         rotatedFromId: old.id,
       });
@@ -289,6 +277,25 @@ export class ApiKeyService {
       hasNextPage: rows.length > limit,
       totalCount,
     };
+  }
+
+  /** A new key with a fresh secret, carrying the authority of the principal's member. */
+  private async mint(
+    tx: EntityManager,
+    principal: Principal,
+    now: Date,
+    fields: Pick<ApiKey, 'account' | 'name' | 'purpose' | 'description' | 'scopes' | 'expiresAt'> & { rotatedFromId?: string },
+  ): Promise<{ key: ApiKey; secret: string }> {
+    const secret = generateApiKeySecret();
+    const key = tx.create(ApiKey, {
+      ...fields,
+      digest: hashApiKey(secret),
+      displayKey: displayKeyOf(secret),
+      createdAt: now,
+      createdBy: await tx.findOneOrFail(User, authorityUserId(principal)),
+      createdByKeyId: principal.kind === 'apiKey' ? principal.keyId : null,
+    });
+    return { key, secret };
   }
 
   private async lockKey(tx: EntityManager, principal: Principal, id: string): Promise<ApiKey> {
