@@ -42,6 +42,8 @@ export interface Config {
   subscriptionQueueLimit: number;
   /** `WS_REVALIDATE_MS`: how often live connections re-check their credentials, role and plan. @default 2000 */
   wsRevalidateMs: number;
+  /** `RATE_LIMIT_ENABLED`: turn the limiter off only to measure what it costs (benchmarks). @default true */
+  rateLimitEnabled: boolean;
   /** `RATE_LIMIT_POINTS`: requests per client IP per window, shared by all instances. @default 800 */
   rateLimitPoints: number;
   /** `RATE_LIMIT_WINDOW_SECONDS`. @default 60 */
@@ -129,6 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxSubscriptionsPerAccount: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT', 100, 1, 100_000),
     subscriptionQueueLimit: readInt(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
     wsRevalidateMs: readInt(env, 'WS_REVALIDATE_MS', 2000, 100, 60_000),
+    rateLimitEnabled: readBool(env, 'RATE_LIMIT_ENABLED', true),
     rateLimitPoints: readInt(env, 'RATE_LIMIT_POINTS', 800, 1, 10_000_000),
     rateLimitWindowSeconds: readInt(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),

@@ -172,8 +172,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     redisUrl: config.redisUrl,
     logger,
   });
-  /** Spends one point of the caller's per-IP budget (IPv6 per /64). */
-  const rateLimit = (ip: string | null) => limiter.consume(rateLimitKeyOf(ip ?? 'unknown'));
+  /** Spends one point of the caller's per-IP budget (IPv6 per /64); always allowed when the limiter is off. */
+  const rateLimit = async (ip: string | null): Promise<RateLimitDecision> =>
+    config.rateLimitEnabled
+      ? limiter.consume(rateLimitKeyOf(ip ?? 'unknown'))
+      : { allowed: true, budget: limiter.budget, remaining: limiter.budget.points, resetSeconds: limiter.budget.windowSeconds };
   const usage = new KeyUsageTracker(orm.em, logger);
   const sessions = new SessionTokens(deps.sessionSecret, config);
   const authenticator = new Authenticator(orm.em, sessions, usage);
@@ -316,11 +319,13 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
         if (url.pathname !== '/graphql' && !(exportMatch && req.method === 'GET')) {
           return sendJson(res, 404, { error: 'not found' });
         }
-        const decision = await rateLimit(clientIp(req));
-        for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
-        if (!decision.allowed) {
-          metrics.rateLimited.inc({ transport: 'http' });
-          return sendRateLimited(res, decision);
+        if (config.rateLimitEnabled) {
+          const decision = await rateLimit(clientIp(req));
+          for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
+          if (!decision.allowed) {
+            metrics.rateLimited.inc({ transport: 'http' });
+            return sendRateLimited(res, decision);
+          }
         }
         if (exportMatch) return await serveExport(res, exportMatch[1]!, url);
         return await serveGraphql(req, res, url, requestId);
