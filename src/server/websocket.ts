@@ -5,6 +5,8 @@ import {
   getOperationAST,
   parse,
   subscribe,
+  createSourceEventStream,
+  execute,
   validate,
   type DocumentNode,
   type ExecutionArgs,
@@ -87,6 +89,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   // Subscriptions started in onSubscribe (so their refusals become `error` messages), handed to graphql-ws below.
   const started = new WeakMap<ExecutionArgs, AsyncIterable<ExecutionResult>>();
+  const shared = new SharedExecutions();
   // Subscribes of each account between their cap check and their registration in the feed.
   const starting = new Map<string, number>();
 
@@ -201,16 +204,17 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           return [limitError(`at most ${options.maxSubscriptionsPerAccount} live subscriptions per account`)];
         }
         starting.set(accountId, pending + 1);
-        let result: Awaited<ReturnType<typeof subscribe>>;
+        let source: Awaited<ReturnType<typeof createSourceEventStream>>;
         try {
-          result = await subscribe(args);
+          source = await createSourceEventStream(args);
         } finally {
           const left = (starting.get(accountId) ?? 1) - 1;
           if (left > 0) starting.set(accountId, left);
           else starting.delete(accountId);
         }
-        if (!(Symbol.asyncIterator in result)) return result.errors ?? [new GraphQLError('Subscription failed')];
-        started.set(args, result);
+        if (!(Symbol.asyncIterator in source)) return source.errors ?? [new GraphQLError('Subscription failed')];
+        const shape = `${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? {})}`;
+        started.set(args, mapEvents(source, (event) => shared.execute(shape, event, () => execute({ ...args, rootValue: event }))));
         return args;
       },
       subscribe: (args) => started.get(args) ?? subscribe(args),
@@ -280,4 +284,56 @@ function limitError(message: string): GraphQLError {
 /** graphql-js's own request errors, with the codes Apollo gives them over HTTP. */
 function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
+}
+
+/**
+ * One execution per (subscription shape, event), shared by every subscriber of
+ * that shape: with 1,000 dashboards on one account an event is executed once,
+ * not 1,000 times. Sound because AuditEvent's fields depend only on the event,
+ * never on the subscriber's context (authorization happens at subscribe time
+ * and by the connection re-checks).
+ */
+class SharedExecutions {
+  private readonly results = new Map<string, Promise<ExecutionResult> | ExecutionResult>();
+  private static readonly MAX_ENTRIES = 5000;
+
+  execute(shape: string, event: unknown, run: () => Promise<ExecutionResult> | ExecutionResult): Promise<ExecutionResult> | ExecutionResult {
+    const id = (event as { id?: string }).id;
+    if (!id) return run();
+    const key = `${shape}\u0000${id}`;
+    let result = this.results.get(key);
+    if (!result) {
+      result = run();
+      this.results.set(key, result);
+      // Oldest first: a Map iterates in insertion order.
+      if (this.results.size > SharedExecutions.MAX_ENTRIES) this.results.delete(this.results.keys().next().value!);
+    }
+    return result;
+  }
+}
+
+/** Maps a source event stream to execution results; `return()` reaches the source at once, even mid-wait. */
+function mapEvents(
+  source: AsyncIterable<unknown>,
+  map: (event: unknown) => Promise<ExecutionResult> | ExecutionResult,
+): AsyncIterableIterator<ExecutionResult> {
+  const iterator = source[Symbol.asyncIterator]();
+  return {
+    async next() {
+      const step = await iterator.next();
+      if (step.done) return { value: undefined, done: true };
+      return { value: await map(step.value), done: false };
+    },
+    async return() {
+      await iterator.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      await iterator.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
