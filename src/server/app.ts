@@ -17,7 +17,7 @@ import { ApiKeyService } from '../keys/api-key.service';
 import { KeyUsageTracker } from '../keys/key-usage';
 import type { Context, Services } from './context';
 import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
-import { currentRequestId, pickRequestId, withRequestId } from './request-scope';
+import { currentRequestId, pickRequestId, requestSeconds, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
 import { Metrics } from './metrics';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
@@ -132,30 +132,46 @@ function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
 }
 
 function requestLogPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
+  /** One log line and one metric sample per GraphQL request, whatever its outcome. */
+  const record = (entry: { operationName?: string | null; accountId?: string; codes: string[]; seconds: number }) => {
+    const labels = { operation: entry.operationName ?? 'anonymous', outcome: entry.codes[0] ?? 'ok' };
+    metrics.requests.inc(labels);
+    metrics.requestDuration.observe(labels, entry.seconds);
+    logger.info(
+      {
+        requestId: currentRequestId(),
+        accountId: entry.accountId,
+        operationName: entry.operationName ?? undefined,
+        durationMs: Math.round(entry.seconds * 10_000) / 10,
+        outcome: entry.codes.length === 0 ? 'ok' : 'error',
+        errorCodes: entry.codes.length > 0 ? [...new Set(entry.codes)] : undefined,
+      },
+      'graphql request',
+    );
+  };
+  const codeOf = (error: unknown): string => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError) return original.code;
+    const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+    return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
+  };
   return {
+    // Refused before an operation exists: bad credentials, malformed or batched requests.
+    async contextCreationDidFail({ error }) {
+      record({ codes: [codeOf(error)], seconds: requestSeconds() });
+    },
+    async invalidRequestWasReceived({ error }) {
+      record({ codes: [codeOf(error)], seconds: requestSeconds() });
+    },
     async requestDidStart() {
-      const started = performance.now();
       return {
         async willSendResponse({ contextValue, operationName, errors }) {
-          const codes = (errors ?? []).map((error) => {
-            const original = unwrapResolverError(error);
-            return original instanceof AppError ? original.code : String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+          record({
+            operationName,
+            accountId: contextValue.principal?.accountId,
+            codes: (errors ?? []).map(codeOf),
+            seconds: requestSeconds(),
           });
-          const seconds = (performance.now() - started) / 1000;
-          const labels = { operation: operationName ?? 'anonymous', outcome: codes[0] ?? 'ok' };
-          metrics.requests.inc(labels);
-          metrics.requestDuration.observe(labels, seconds);
-          logger.info(
-            {
-              requestId: contextValue.meta?.requestId,
-              accountId: contextValue.principal?.accountId,
-              operationName: operationName ?? undefined,
-              durationMs: Math.round(seconds * 10_000) / 10,
-              outcome: codes.length === 0 ? 'ok' : 'error',
-              errorCodes: codes.length > 0 ? [...new Set(codes)] : undefined,
-            },
-            'graphql request',
-          );
         },
       };
     },

@@ -1,0 +1,551 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import path from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import { print } from 'graphql';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import { AuditEventStreamDocument, CreateApiKeyDocument, ViewerDocument } from '../../src/client/generated/graphql';
+import { Plan } from '../../src/entitlements/plans';
+import { parseTrustProxy, rateLimitKeyOf, resolveClientIp } from '../../src/ratelimit/client-ip';
+import {
+  errorCodes,
+  startTestEnv,
+  TEST_SESSION_SECRET,
+  type GraphQLErrorShape,
+  type Instance,
+  type SeededAccount,
+  type TestEnv,
+} from '../support/harness';
+import { createTestDatabase } from '../support/database';
+
+/**
+ * The per-client-IP rate limit: an exact budget shared by every instance
+ * (PostgreSQL or Redis store), the IETF RateLimit headers, 429 over the limit,
+ * the client address behind trusted proxies (TRUST_PROXY), IPv6 per /64, and
+ * the same budget spent by WebSocket connects and subscribes.
+ *
+ * Budgets are isolated per test by the client address: the instances trust
+ * one proxy hop and each test sends its own X-Forwarded-For addresses.
+ */
+const root = path.resolve(__dirname, '../..');
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let addressCounter = 0;
+/** A client address no other test of this file uses. */
+function freshIp(): string {
+  addressCounter += 1;
+  return `198.18.${Math.floor(addressCounter / 250)}.${(addressCounter % 250) + 1}`;
+}
+
+/** Runs `task(0..count-1)` with at most `concurrency` in flight; results in index order. */
+async function withConcurrency<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}
+
+/** `{ __typename }` as a plain POST; the cheapest request that spends a point. */
+async function typename(baseUrl: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+}
+
+/** The `r` (remaining) of a `RateLimit` header. */
+function remainingOf(header: string | null): number {
+  const match = /^"ip";r=(\d+);t=(\d+)$/.exec(header ?? '');
+  if (!match) throw new Error(`not a RateLimit header: ${header}`);
+  return Number(match[1]);
+}
+
+describe('client address and rate-limit key', () => {
+  it('keys IPv6 clients by their /64 and IPv4 clients by their address', () => {
+    expect(rateLimitKeyOf('2001:db8:1:2:aaaa::1')).toBe(rateLimitKeyOf('2001:db8:1:2:bbbb::2'));
+    expect(rateLimitKeyOf('2001:db8:1:2:aaaa::1')).toBe(rateLimitKeyOf('2001:0DB8:0001:0002:ffff:ffff:ffff:ffff'));
+    expect(rateLimitKeyOf('2001:db8:1:3::1')).not.toBe(rateLimitKeyOf('2001:db8:1:2::1'));
+    expect(rateLimitKeyOf('2001:db8:1:2::')).toBe(rateLimitKeyOf('2001:db8:1:2::1'));
+    expect(rateLimitKeyOf('::1')).toBe('0000:0000:0000:0000::/64');
+    expect(rateLimitKeyOf('::1')).not.toBe(rateLimitKeyOf('2001:db8:1:2::1'));
+    expect(rateLimitKeyOf('203.0.113.7')).toBe('203.0.113.7');
+    expect(rateLimitKeyOf('203.0.113.8')).not.toBe(rateLimitKeyOf('203.0.113.7'));
+  });
+
+  it('believes X-Forwarded-For only as far as TRUST_PROXY says', () => {
+    const none = parseTrustProxy(undefined);
+    expect(resolveClientIp('127.0.0.1', '203.0.113.7', none)).toBe('127.0.0.1');
+    expect(resolveClientIp('::ffff:127.0.0.1', undefined, none)).toBe('127.0.0.1');
+
+    const oneHop = parseTrustProxy('1');
+    expect(resolveClientIp('127.0.0.1', '198.51.100.1, 203.0.113.7', oneHop)).toBe('203.0.113.7');
+    expect(resolveClientIp('127.0.0.1', ['198.51.100.1', '203.0.113.7'], oneHop)).toBe('203.0.113.7');
+    expect(resolveClientIp('127.0.0.1', '[2001:db8::5]', oneHop)).toBe('2001:db8::5');
+    expect(resolveClientIp('127.0.0.1', undefined, oneHop)).toBe('127.0.0.1');
+    expect(resolveClientIp('127.0.0.1', '', oneHop)).toBe('127.0.0.1');
+    // A garbage entry where the client should be falls back to the socket peer, never to the garbage.
+    expect(resolveClientIp('127.0.0.1', 'not-an-address', oneHop)).toBe('127.0.0.1');
+    expect(resolveClientIp('127.0.0.1', '203.0.113.7, <script>', oneHop)).toBe('127.0.0.1');
+
+    const proxies = parseTrustProxy('127.0.0.1/32, 10.0.0.0/8');
+    expect(resolveClientIp('127.0.0.1', '198.51.100.23, 10.1.2.3', proxies)).toBe('198.51.100.23');
+    expect(resolveClientIp('127.0.0.1', '198.51.100.1, 203.0.113.9, 10.1.2.3', proxies)).toBe('203.0.113.9');
+    // A client that is not a trusted proxy cannot forge its address.
+    expect(resolveClientIp('203.0.113.50', '198.51.100.23', proxies)).toBe('203.0.113.50');
+    // An invalid entry stops the walk at the last address that was valid.
+    expect(resolveClientIp('127.0.0.1', 'bogus, 10.1.2.3', proxies)).toBe('10.1.2.3');
+    expect(resolveClientIp('127.0.0.1', 'bogus', proxies)).toBe('127.0.0.1');
+  });
+
+  it('parses TRUST_PROXY and names a bad entry', () => {
+    expect(parseTrustProxy('').kind).toBe('none');
+    expect(parseTrustProxy('false').kind).toBe('none');
+    expect(parseTrustProxy('2')).toEqual({ kind: 'hops', hops: 2 });
+    expect(parseTrustProxy('10.0.0.0/8, fd00::/8, 192.0.2.1').kind).toBe('cidrs');
+    expect(() => parseTrustProxy('not-an-ip')).toThrow(/not-an-ip/);
+    expect(() => parseTrustProxy('10.0.0.0/8, 10.0.0.300')).toThrow(/10\.0\.0\.300/);
+    expect(() => parseTrustProxy('10.0.0.0/33')).toThrow(/10\.0\.0\.0\/33/);
+    expect(() => parseTrustProxy('10.0.0.0/x')).toThrow(/prefix/);
+    expect(() => parseTrustProxy('fd00::/129')).toThrow(/fd00::\/129/);
+    expect(() => parseTrustProxy('-1')).toThrow();
+  });
+});
+
+describe('the per-IP budget over HTTP', () => {
+  let env: TestEnv;
+  let owner: SeededAccount;
+  beforeAll(async () => {
+    // 800 requests into this process take a few seconds on a small machine: the window must outlast them.
+    env = await startTestEnv({ RATE_LIMIT_POINTS: '800', RATE_LIMIT_WINDOW_SECONDS: '10', TRUST_PROXY: '1' });
+    owner = await env.seedAccount();
+  });
+  afterAll(() => env?.close());
+
+  const viewerFrom = (instance: Instance, ip: string) =>
+    instance.call(ViewerDocument, {}, { token: owner.token, headers: { 'x-forwarded-for': ip } });
+
+  it('lets 800 requests of one IP through, answers the 801st with 429, and leaves other IPs alone', async () => {
+    const client = freshIp();
+    const other = freshIp();
+    const statuses = await withConcurrency(800, 25, async () => {
+      const response = await typename(env.api.url, { 'x-forwarded-for': client });
+      await response.arrayBuffer();
+      return response.status;
+    });
+    expect(statuses.filter((status) => status === 200)).toHaveLength(800);
+
+    const refused = await fetch(`${env.api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}`, 'x-forwarded-for': client },
+      body: JSON.stringify({ query: print(ViewerDocument) }),
+    });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(10);
+    expect(refused.headers.get('ratelimit-policy')).toBe('"ip";q=800;w=10');
+    expect(refused.headers.get('ratelimit')).toBe(`"ip";r=0;t=${retryAfter}`);
+    const body = (await refused.json()) as { data?: unknown; errors: GraphQLErrorShape[] };
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([
+      { message: expect.stringMatching(/rate limit/i), extensions: { code: 'RATE_LIMITED', retryAfter } },
+    ]);
+
+    const neighbour = await viewerFrom(env.api, other);
+    expect(neighbour.status).toBe(200);
+    expect(neighbour.errors).toBeUndefined();
+    expect(remainingOf(neighbour.headers.get('ratelimit'))).toBe(799);
+  });
+
+  it('lets the client through again once the window has passed', async () => {
+    const short = await env.startInstance({ RATE_LIMIT_POINTS: '2', RATE_LIMIT_WINDOW_SECONDS: '2' });
+    const client = freshIp();
+    expect((await viewerFrom(short, client)).status).toBe(200);
+    expect((await viewerFrom(short, client)).status).toBe(200);
+    const refused = await viewerFrom(short, client);
+    expect(refused.status).toBe(429);
+    expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
+    expect(refused.headers.get('ratelimit-policy')).toBe('"ip";q=2;w=2');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(2);
+
+    await sleep(retryAfter * 1000 + 100);
+    const again = await viewerFrom(short, client);
+    expect(again.status).toBe(200);
+    expect(again.errors).toBeUndefined();
+    expect(remainingOf(again.headers.get('ratelimit'))).toBe(1);
+  });
+
+  it('shows the policy and a decreasing remaining count on every answered request', async () => {
+    const client = freshIp();
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await viewerFrom(env.api, client));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('ratelimit-policy')).toBe('"ip";q=800;w=10');
+    }
+    expect(answers.map((answer) => remainingOf(answer.headers.get('ratelimit')))).toEqual([799, 798, 797]);
+    // Errors spend a point too: an anonymous call is answered, and counted.
+    const anonymous = await env.api.call(ViewerDocument, {}, { headers: { 'x-forwarded-for': client } });
+    expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    expect(remainingOf(anonymous.headers.get('ratelimit'))).toBe(796);
+  });
+
+  it('never limits /healthz, /readyz and /metrics, and sends them no RateLimit headers', async () => {
+    const tiny = await env.startInstance({ RATE_LIMIT_POINTS: '2', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    const client = freshIp();
+    for (let i = 0; i < 2; i++) expect((await typename(tiny.url, { 'x-forwarded-for': client })).status).toBe(200);
+    expect((await typename(tiny.url, { 'x-forwarded-for': client })).status).toBe(429);
+
+    for (const route of ['/healthz', '/readyz', '/metrics']) {
+      for (let i = 0; i < 5; i++) {
+        for (const headers of [{ 'x-forwarded-for': client }, {}] as Record<string, string>[]) {
+          const response = await fetch(`${tiny.url}${route}`, { headers });
+          expect(response.status).toBe(200);
+          expect(response.headers.get('ratelimit')).toBeNull();
+          expect(response.headers.get('ratelimit-policy')).toBeNull();
+          expect(response.headers.get('retry-after')).toBeNull();
+          await response.arrayBuffer();
+        }
+      }
+    }
+    // ... and they did not spend anything: the client is still exactly at its limit.
+    expect((await typename(tiny.url, { 'x-forwarded-for': client })).status).toBe(429);
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('without it, a forged X-Forwarded-For changes nothing: the socket address pays', async () => {
+      const direct = await env.startInstance({ TRUST_PROXY: '', RATE_LIMIT_POINTS: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+      const statuses = [];
+      for (const forged of ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', undefined]) {
+        const response = await typename(direct.url, forged ? { 'x-forwarded-for': forged } : {});
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+
+      const owner2 = await env.seedAccount();
+      const direct2 = await env.startInstance({ TRUST_PROXY: '' });
+      await direct2.call(
+        CreateApiKeyDocument,
+        { input: { name: 'forged', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { token: owner2.token, headers: { 'x-forwarded-for': '203.0.113.99' } },
+      );
+      expect(await auditIp(env, owner2.accountId)).toBe('127.0.0.1');
+    });
+
+    it('with one trusted hop, uses the rightmost X-Forwarded-For entry', async () => {
+      const proxied = await env.startInstance({ RATE_LIMIT_POINTS: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+      const client = freshIp();
+      const other = freshIp();
+      // Whatever the client puts on the left, the address the proxy appended decides the budget.
+      const spent = [];
+      for (const forged of ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4']) {
+        spent.push((await typename(proxied.url, { 'x-forwarded-for': `${forged}, ${client}` })).status);
+      }
+      expect(spent).toEqual([200, 200, 200, 429]);
+      // A client naming the exhausted address on the left is someone else.
+      expect((await typename(proxied.url, { 'x-forwarded-for': `${client}, ${other}` })).status).toBe(200);
+
+      const owner2 = await env.seedAccount();
+      await proxied.call(
+        CreateApiKeyDocument,
+        { input: { name: 'one hop', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { token: owner2.token, headers: { 'x-forwarded-for': `203.0.113.200, ${other}` } },
+      );
+      expect(await auditIp(env, owner2.accountId)).toBe(other);
+    });
+
+    it('with a CIDR list, uses the first untrusted address from the right', async () => {
+      const proxied = await env.startInstance({
+        TRUST_PROXY: '127.0.0.1/32,10.0.0.0/8',
+        RATE_LIMIT_POINTS: '3',
+        RATE_LIMIT_WINDOW_SECONDS: '60',
+      });
+      const client = freshIp();
+      const other = freshIp();
+      const spent = [];
+      for (const chain of [`${client}, 10.1.2.3`, `${client}, 10.9.9.9, 10.1.2.3`, `${client}`, `${client}, 10.1.2.3`]) {
+        spent.push((await typename(proxied.url, { 'x-forwarded-for': chain })).status);
+      }
+      expect(spent).toEqual([200, 200, 200, 429]);
+      // An untrusted hop to the right of the exhausted address is the client now.
+      expect((await typename(proxied.url, { 'x-forwarded-for': `${client}, ${other}, 10.1.2.3` })).status).toBe(200);
+
+      const owner2 = await env.seedAccount();
+      await proxied.call(
+        CreateApiKeyDocument,
+        { input: { name: 'cidr', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { token: owner2.token, headers: { 'x-forwarded-for': `192.0.2.77, 10.1.2.3` } },
+      );
+      expect(await auditIp(env, owner2.accountId)).toBe('192.0.2.77');
+    });
+  });
+
+  describe('over WebSocket', () => {
+    it('closes a connection_init beyond the budget with 4429', async () => {
+      const tiny = await env.startInstance({ RATE_LIMIT_POINTS: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+      const client = freshIp();
+      const sockets: ClientSocket[] = [];
+      try {
+        const acked = [];
+        for (let i = 0; i < 3; i++) {
+          sockets.push(connectFrom(tiny, owner.token, client));
+          acked.push(await sockets[i]!.acked);
+        }
+        expect(acked).toEqual([true, true, true]);
+        sockets.push(connectFrom(tiny, owner.token, client));
+        expect(await sockets[3]!.acked).toBe(false);
+        expect(await sockets[3]!.closed).toMatchObject({ code: 4429, reason: expect.stringMatching(/too many requests/i) });
+        // The three admitted connections stay open.
+        expect(sockets.slice(0, 3).map((socket) => socket.isClosed())).toEqual([false, false, false]);
+        // Another address still connects.
+        const neighbour = connectFrom(tiny, owner.token, freshIp());
+        expect(await neighbour.acked).toBe(true);
+        await neighbour.client.dispose();
+      } finally {
+        await Promise.all(sockets.map((socket) => socket.client.dispose()));
+      }
+    });
+
+    it('refuses a subscribe beyond the budget with RATE_LIMITED and keeps the socket open', async () => {
+      const tiny = await env.startInstance({ RATE_LIMIT_POINTS: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+      const premium = await env.seedAccount({ plan: Plan.PREMIUM });
+      const socket = connectFrom(tiny, premium.token, freshIp());
+      try {
+        expect(await socket.acked).toBe(true); // 1 point
+        const first = socket.subscribe(print(AuditEventStreamDocument)); // 2
+        const second = socket.subscribe(print(AuditEventStreamDocument)); // 3
+        await sleep(200);
+        const third = socket.subscribe(print(AuditEventStreamDocument)); // refused
+        expect(await third.ended).toBe('error');
+        expect(third.errors.map((error) => error.extensions?.code)).toEqual(['RATE_LIMITED']);
+        expect(third.errors[0]!.extensions!.retryAfter).toEqual(expect.any(Number));
+
+        // The socket is still usable: the running subscriptions get the next event, and a query is answered.
+        await tiny.call(
+          CreateApiKeyDocument,
+          { input: { name: 'after refusal', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+          { token: premium.token, headers: { 'x-forwarded-for': freshIp() } },
+        );
+        await first.waitFor(1);
+        await second.waitFor(1);
+        expect(first.errors).toEqual([]);
+        const viewer = socket.subscribe(print(ViewerDocument));
+        expect(await viewer.ended).toBe('complete');
+        expect(viewer.results).toEqual([{ viewer: expect.objectContaining({ role: 'OWNER' }) }]);
+        expect(socket.isClosed()).toBe(false);
+      } finally {
+        await socket.client.dispose();
+      }
+    });
+  });
+});
+
+/** The ip recorded on the account's latest audit event. */
+async function auditIp(env: TestEnv, accountId: string): Promise<string | null> {
+  const [row] = await env.sql<{ action: string; ip: string | null }>(
+    'SELECT action, ip FROM audit_events WHERE account_id = $1 ORDER BY seq DESC LIMIT 1',
+    [accountId],
+  );
+  expect(row?.action).toBe('api_key.created');
+  return row!.ip;
+}
+
+interface ClientSocket {
+  client: Client;
+  /** True once connection_ack arrived, false if the socket closed first. */
+  acked: Promise<boolean>;
+  closed: Promise<{ code: number; reason: string }>;
+  isClosed(): boolean;
+  subscribe(query: string): {
+    results: unknown[];
+    errors: GraphQLErrorShape[];
+    ended: Promise<'complete' | 'error'>;
+    waitFor(count: number): Promise<void>;
+  };
+}
+
+/** A graphql-ws connection whose upgrade request carries `X-Forwarded-For: ip` (as a proxy would add it). */
+function connectFrom(instance: Instance, token: string, ip: string): ClientSocket {
+  class ForwardedWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers: { 'x-forwarded-for': ip } });
+    }
+  }
+  let closedFlag = false;
+  let resolveClosed!: (closed: { code: number; reason: string }) => void;
+  let resolveAcked!: (acked: boolean) => void;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (resolveClosed = resolve));
+  const acked = new Promise<boolean>((resolve) => (resolveAcked = resolve));
+  const client = createClient({
+    url: `${instance.url.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: ForwardedWebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+    on: {
+      connected: () => resolveAcked(true),
+      closed: (event) => {
+        closedFlag = true;
+        resolveAcked(false);
+        const { code, reason } = event as { code: number; reason: string | Buffer };
+        resolveClosed({ code, reason: String(reason) });
+      },
+    },
+    onNonLazyError: () => undefined,
+  });
+  return {
+    client,
+    acked,
+    closed,
+    isClosed: () => closedFlag,
+    subscribe(query) {
+      const results: unknown[] = [];
+      const errors: GraphQLErrorShape[] = [];
+      let resolveEnded!: (how: 'complete' | 'error') => void;
+      const ended = new Promise<'complete' | 'error'>((resolve) => (resolveEnded = resolve));
+      const waiters: { count: number; resolve: () => void }[] = [];
+      client.subscribe(
+        { query },
+        {
+          next: (result) => {
+            if (result.errors) errors.push(...(result.errors as unknown as GraphQLErrorShape[]));
+            if (result.data) results.push(result.data);
+            for (const waiter of waiters) if (results.length >= waiter.count) waiter.resolve();
+          },
+          error: (error) => {
+            if (Array.isArray(error)) errors.push(...(error as GraphQLErrorShape[]));
+            else errors.push({ message: String(error) });
+            resolveEnded('error');
+          },
+          complete: () => resolveEnded('complete'),
+        },
+      );
+      return {
+        results,
+        errors,
+        ended,
+        waitFor(count) {
+          if (results.length >= count) return Promise.resolve();
+          return new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`waited for ${count} results, got ${results.length}`)), 10_000);
+            waiters.push({
+              count,
+              resolve: () => {
+                clearTimeout(timer);
+                resolve();
+              },
+            });
+          });
+        },
+      };
+    },
+  };
+}
+
+/** A `node dist/src/main.js` child serving the test database. */
+interface ChildService {
+  process: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+}
+
+async function startChild(databaseUrl: string, extra: Record<string, string>): Promise<ChildService> {
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    RATE_LIMIT_POINTS: '800',
+    RATE_LIMIT_WINDOW_SECONDS: '60',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+  if (!extra.REDIS_URL) delete childEnv.REDIS_URL;
+  if (!extra.TRUST_PROXY) delete childEnv.TRUST_PROXY;
+  const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], { env: childEnv });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[^/\s]+)\/graphql/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => reject(new Error(`service exited with ${code}: ${output}`)));
+  });
+  return { process: child, url, exited };
+}
+
+describe('one budget across server processes', () => {
+  let database: { url: string; drop(): Promise<void> };
+  const children: ChildService[] = [];
+  let postgresPair: ChildService[];
+  let redisPair: ChildService[];
+  const redisClient = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+
+  beforeAll(async () => {
+    // A database of its own: 127.0.0.1's budget in its rate_limits table is untouched.
+    database = await createTestDatabase();
+    const started = await Promise.all([
+      startChild(database.url, {}),
+      startChild(database.url, {}),
+      startChild(database.url, { REDIS_URL, TRUST_PROXY: '1' }),
+      startChild(database.url, { REDIS_URL, TRUST_PROXY: '1' }),
+    ]);
+    children.push(...started);
+    postgresPair = started.slice(0, 2);
+    redisPair = started.slice(2);
+  });
+  afterAll(async () => {
+    for (const child of children) {
+      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+    }
+    await Promise.all(children.map((child) => child.exited));
+    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      await redis.del(`rl:ip:${redisClient}`);
+    } finally {
+      redis.disconnect();
+    }
+    await database?.drop();
+  });
+
+  /** 500 requests to each service at once; the statuses, counted. */
+  async function hammer(services: ChildService[], headers: Record<string, string>): Promise<Record<number, number>> {
+    const statuses = (
+      await Promise.all(
+        services.map((service) =>
+          withConcurrency(500, 20, async () => {
+            const response = await typename(service.url, headers);
+            await response.arrayBuffer();
+            return response.status;
+          }),
+        ),
+      )
+    ).flat();
+    const counts: Record<number, number> = {};
+    for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+    return counts;
+  }
+
+  it('lets exactly 800 of 1000 requests through two processes sharing the PostgreSQL store', async () => {
+    expect(await hammer(postgresPair, {})).toEqual({ 200: 800, 429: 200 });
+  });
+
+  it('lets exactly 800 of 1000 requests through two processes sharing the Redis store', async () => {
+    expect(await hammer(redisPair, { 'x-forwarded-for': redisClient })).toEqual({ 200: 800, 429: 200 });
+  });
+});
