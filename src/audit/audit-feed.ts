@@ -17,9 +17,16 @@ export interface AuditFeedOptions {
   catchUpMs: number;
   /** Window over which notifications of one account are coalesced. @default 5 */
   notifyDelayMs: number;
+  /** How long a live subscriber may take to make room for the next batch before it is cut off. @default 2000 */
+  drainGraceMs: number;
 }
 
-export const DEFAULT_FEED_OPTIONS: AuditFeedOptions = { queueLimit: 1000, catchUpMs: 1000, notifyDelayMs: 5 };
+export const DEFAULT_FEED_OPTIONS: AuditFeedOptions = {
+  queueLimit: 1000,
+  catchUpMs: 1000,
+  notifyDelayMs: 5,
+  drainGraceMs: 2000,
+};
 
 /** Why a subscription ended early: the subscriber fell too far behind. */
 export class SlowConsumerError extends Error {
@@ -48,6 +55,7 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
   private readonly queue: AuditEventRecord[] = [];
   private waiting: ((result: IteratorResult<AuditEventRecord>) => void) | undefined;
   private roomWaiter: (() => void) | undefined;
+  private roomMax = 0;
   private ended = false;
 
   constructor(
@@ -63,9 +71,15 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
     return this.ended;
   }
 
-  /** Offers the next event in seq order; false when the subscriber is gone or overflowed. */
+  /** Undelivered events waiting for the consumer. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  /** Offers the next event in seq order; false once the subscriber is gone. */
   offer(event: AuditEventRecord): boolean {
-    if (this.ended || event.seq <= this.cursor) return !this.ended;
+    if (this.ended) return false;
+    if (event.seq <= this.cursor) return true;
     this.cursor = event.seq;
     if (!matchesFilter(event, this.spec.filter)) return true;
     if (this.waiting) {
@@ -74,26 +88,38 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
       resolve({ value: event, done: false });
       return true;
     }
-    if (this.queue.length >= this.limit) {
-      const error = new SlowConsumerError(this.limit);
-      this.finish();
-      this.spec.onOverflow(error);
-      return false;
-    }
     this.queue.push(event);
     return true;
   }
 
-  /** Resolves when the queue has room for a replay batch (replay waits; live delivery cannot). */
-  async room(): Promise<void> {
-    while (!this.ended && this.queue.length >= BATCH) {
-      await new Promise<void>((resolve) => (this.roomWaiter = resolve));
+  /**
+   * Resolves true once the backlog is at most `max` events, or false after
+   * `timeoutMs` (never waits when `timeoutMs` is undefined and resolves when room comes).
+   */
+  async room(max: number, timeoutMs?: number): Promise<boolean> {
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    while (!this.ended && this.queue.length > max) {
+      const left = deadline === undefined ? undefined : deadline - Date.now();
+      if (left !== undefined && left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        this.roomWaiter = resolve;
+        this.roomMax = max;
+        if (left !== undefined) setTimeout(resolve, left).unref();
+      });
     }
+    return true;
+  }
+
+  /** Cuts the subscriber off for falling behind; the caller's `onOverflow` disconnects it. */
+  overflow(): void {
+    if (this.ended) return;
+    this.finish();
+    this.spec.onOverflow(new SlowConsumerError(this.limit));
   }
 
   async next(): Promise<IteratorResult<AuditEventRecord>> {
     const event = this.queue.shift();
-    if (this.roomWaiter && this.queue.length < BATCH) {
+    if (this.roomWaiter && this.queue.length <= this.roomMax) {
       this.roomWaiter();
       this.roomWaiter = undefined;
     }
@@ -150,6 +176,8 @@ export class AuditFeed {
   private listener: pg.Client | undefined;
   private reconnectDelay = 100;
   private stopped = false;
+  /** Reads under way, awaited by `stop` so the pool is not closed beneath them. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly databaseUrl: string,
@@ -172,6 +200,7 @@ export class AuditFeed {
     clearTimeout(this.notifyTimer);
     await this.flushNotifications();
     for (const channel of this.channels.values()) for (const subscriber of channel.subscribers) subscriber.finish();
+    await Promise.all([...this.inFlight]);
     await this.listener?.end().catch(() => undefined);
   }
 
@@ -228,7 +257,8 @@ export class AuditFeed {
         );
         for (const row of rows) if (!subscriber.offer(recordFromRow(row))) return;
         if (rows.length < BATCH) subscriber.cursor = Math.max(subscriber.cursor, target);
-        await subscriber.room();
+        // Replay goes at the consumer's pace: stored events wait in the table, not in memory.
+        await subscriber.room(BATCH);
       }
     } catch (error) {
       this.logger.error({ err: error, accountId }, 'audit feed replay failed');
@@ -273,30 +303,45 @@ export class AuditFeed {
       channel.again = true;
       return;
     }
-    void this.fetch(channel);
+    const fetching = this.fetch(channel).finally(() => this.inFlight.delete(fetching));
+    this.inFlight.add(fetching);
   }
 
-  /** Reads the account's new events once and hands them to every live subscriber. */
+  /**
+   * Reads the account's new events once and hands them to every live
+   * subscriber, a batch at a time. Before the next batch, a subscriber whose
+   * backlog could not take it gets `drainGraceMs` to catch up; one that does
+   * not is cut off as a slow consumer, so no queue ever exceeds the limit.
+   */
   private async fetch(channel: Channel): Promise<void> {
     channel.fetching = true;
+    const batch = Math.min(BATCH, this.options.queueLimit);
+    const room = this.options.queueLimit - batch;
     try {
       do {
         channel.again = false;
         for (;;) {
           const rows = await this.em.getConnection().execute<Record<string, unknown>[]>(
             `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-            [channel.accountId, channel.fetchedThrough, BATCH],
+            [channel.accountId, channel.fetchedThrough, batch],
           );
           for (const row of rows) {
             const event = recordFromRow(row);
             for (const subscriber of channel.subscribers) if (subscriber.live) subscriber.offer(event);
             channel.fetchedThrough = event.seq;
           }
-          if (rows.length < BATCH) break;
+          await Promise.all(
+            [...channel.subscribers]
+              .filter((subscriber) => subscriber.live && subscriber.backlog > room)
+              .map(async (subscriber) => {
+                if (!(await subscriber.room(room, this.options.drainGraceMs))) subscriber.overflow();
+              }),
+          );
+          if (rows.length < batch || this.stopped) break;
         }
       } while (channel.again && !this.stopped);
     } catch (error) {
-      this.logger.warn({ err: error, accountId: channel.accountId }, 'audit feed read failed; the catch-up will retry');
+      if (!this.stopped) this.logger.warn({ err: error, accountId: channel.accountId }, 'audit feed read failed; the catch-up will retry');
     } finally {
       channel.fetching = false;
     }
