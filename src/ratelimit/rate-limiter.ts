@@ -90,16 +90,80 @@ export class RateLimiter {
   }
 }
 
+/** Who is asking, as far as budgets are concerned. */
+export interface RateLimitSubject {
+  /** Client address (TRUST_PROXY applied). */
+  ip: string | null;
+}
+
+/**
+ * A budget and what it counts by. Today: the client IP. A per-API-key or
+ * per-account budget is one more rule with its own `keyOf`.
+ */
+export interface BudgetRule {
+  budget: Budget;
+  /** The key this subject spends from, or undefined when the budget does not apply to it. */
+  keyOf(subject: RateLimitSubject): string | undefined;
+}
+
+/** The outcome across every budget that applies: refused when any of them is spent. */
+export interface RateLimitVerdict {
+  allowed: boolean;
+  decisions: RateLimitDecision[];
+}
+
+/** Every budget of the service, spent together for each request. */
+export class RateLimits {
+  private constructor(private readonly entries: { rule: BudgetRule; limiter: RateLimiter }[]) {}
+
+  /** One limiter per rule, all on the same store. No rules: nothing is limited. */
+  static create(rules: BudgetRule[], store: Omit<RateLimiterOptions, 'budget'>): RateLimits {
+    return new RateLimits(rules.map((rule) => ({ rule, limiter: RateLimiter.create({ ...store, budget: rule.budget }) })));
+  }
+
+  /** Spends one point from each applicable budget. */
+  async consume(subject: RateLimitSubject): Promise<RateLimitVerdict> {
+    const decisions = await Promise.all(
+      this.entries.flatMap(({ rule, limiter }) => {
+        const key = rule.keyOf(subject);
+        return key === undefined ? [] : [limiter.consume(key)];
+      }),
+    );
+    return { allowed: decisions.every((decision) => decision.allowed), decisions };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.entries.map(({ limiter }) => limiter.close()));
+  }
+}
+
 /**
  * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers,
- * structured-field version), plus `Retry-After` when refused.
+ * structured-field version: one list item per budget), plus `Retry-After`
+ * when refused.
  */
-export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
-  const { budget } = decision;
+export function rateLimitHeaders(verdict: RateLimitVerdict): Record<string, string> {
+  if (verdict.decisions.length === 0) return {};
   const headers: Record<string, string> = {
-    'RateLimit-Policy': `"${budget.name}";q=${budget.points};w=${budget.windowSeconds}`,
-    RateLimit: `"${budget.name}";r=${decision.remaining};t=${decision.resetSeconds}`,
+    'RateLimit-Policy': verdict.decisions
+      .map(({ budget }) => `"${budget.name}";q=${budget.points};w=${budget.windowSeconds}`)
+      .join(', '),
+    RateLimit: verdict.decisions
+      .map((decision) => `"${decision.budget.name}";r=${decision.remaining};t=${decision.resetSeconds}`)
+      .join(', '),
   };
-  if (!decision.allowed) headers['Retry-After'] = String(decision.resetSeconds);
+  const retryAfter = retryAfterOf(verdict);
+  if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
   return headers;
+}
+
+/** The refused decision that ends last (the one to wait for); undefined when allowed. */
+export function refusedDecision(verdict: RateLimitVerdict): RateLimitDecision | undefined {
+  return verdict.decisions
+    .filter((decision) => !decision.allowed)
+    .sort((a, b) => b.resetSeconds - a.resetSeconds)[0];
+}
+
+function retryAfterOf(verdict: RateLimitVerdict): number | undefined {
+  return refusedDecision(verdict)?.resetSeconds;
 }

@@ -21,7 +21,13 @@ import { currentRequestId, pickRequestId, requestSeconds, withRequestId } from '
 import { buildAppSchema } from './schema';
 import { Metrics } from './metrics';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
-import { RateLimiter, rateLimitHeaders, type RateLimitDecision } from '../ratelimit/rate-limiter';
+import {
+  RateLimits,
+  rateLimitHeaders,
+  refusedDecision,
+  type BudgetRule,
+  type RateLimitVerdict,
+} from '../ratelimit/rate-limiter';
 import { rateLimitKeyOf, resolveClientIp, type TrustProxy } from '../ratelimit/client-ip';
 import { attachWebSocketServer, type ContextInput } from './websocket';
 
@@ -74,9 +80,9 @@ function graphqlError(res: ServerResponse, status: number, code: string, message
 }
 
 /** 429 with a GraphQL-shaped body (headers are already set). */
-function sendRateLimited(res: ServerResponse, decision: RateLimitDecision): void {
-  const error = rateLimitedError(decision);
-  sendJson(res, 429, { errors: [{ message: error.message, extensions: { code: error.code, retryAfter: decision.resetSeconds } }] });
+function sendRateLimited(res: ServerResponse, verdict: RateLimitVerdict): void {
+  const error = rateLimitedError(refusedDecision(verdict)!);
+  sendJson(res, 429, { errors: [{ message: error.message, extensions: { code: error.code, retryAfter: error.retryAfter } }] });
 }
 
 class BodyTooLarge extends Error {}
@@ -182,17 +188,17 @@ function requestLogPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<
 export async function createApp(deps: AppDeps): Promise<{ listen(port: number, host: string): Promise<App> }> {
   const { config, orm, logger } = deps;
   const clientIp = clientIpWith(config.trustProxy);
-  const limiter = RateLimiter.create({
+  const ipBudget: BudgetRule = {
     budget: { name: 'ip', points: config.rateLimitPoints, windowSeconds: config.rateLimitWindowSeconds },
+    keyOf: ({ ip }) => rateLimitKeyOf(ip ?? 'unknown'),
+  };
+  const limits = RateLimits.create(config.rateLimitEnabled ? [ipBudget] : [], {
     knex: orm.em.getConnection().getKnex(),
     redisUrl: config.redisUrl,
     logger,
   });
-  /** Spends one point of the caller's per-IP budget (IPv6 per /64); always allowed when the limiter is off. */
-  const rateLimit = async (ip: string | null): Promise<RateLimitDecision> =>
-    config.rateLimitEnabled
-      ? limiter.consume(rateLimitKeyOf(ip ?? 'unknown'))
-      : { allowed: true, budget: limiter.budget, remaining: limiter.budget.points, resetSeconds: limiter.budget.windowSeconds };
+  /** Spends one point of every budget that applies to the caller (per IP: IPv6 per /64). */
+  const rateLimit = (ip: string | null) => limits.consume({ ip });
   const usage = new KeyUsageTracker(orm.em, logger);
   const sessions = new SessionTokens(deps.sessionSecret, config);
   const authenticator = new Authenticator(orm.em, sessions, usage);
@@ -335,13 +341,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
         if (url.pathname !== '/graphql' && !(exportMatch && req.method === 'GET')) {
           return sendJson(res, 404, { error: 'not found' });
         }
-        if (config.rateLimitEnabled) {
-          const decision = await rateLimit(clientIp(req));
-          for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
-          if (!decision.allowed) {
-            metrics.rateLimited.inc({ transport: 'http' });
-            return sendRateLimited(res, decision);
-          }
+        const verdict = await rateLimit(clientIp(req));
+        for (const [name, value] of Object.entries(rateLimitHeaders(verdict))) res.setHeader(name, value);
+        if (!verdict.allowed) {
+          metrics.rateLimited.inc({ transport: 'http' });
+          return sendRateLimited(res, verdict);
         }
         if (exportMatch) return await serveExport(res, exportMatch[1]!, url);
         return await serveGraphql(req, res, url, requestId);
@@ -395,7 +399,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
           await closed;
           await apollo.stop();
           await usage.drain();
-          await limiter.close();
+          await limits.close();
         },
       };
     },

@@ -72,7 +72,10 @@ export class QuotaExceededError extends AppError {
 
 /** RATE_LIMITED: the caller's budget is spent; `retryAfter` is in seconds. */
 export class RateLimitedError extends AppError {
-  constructor(message: string, retryAfter: number) {
+  constructor(
+    message: string,
+    readonly retryAfter: number,
+  ) {
     super(ErrorCode.RATE_LIMITED, message, { retryAfter }, 429);
   }
 }

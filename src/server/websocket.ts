@@ -22,7 +22,7 @@ import { ApiKeyScope } from '../auth/permissions';
 import { can, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import type { Context } from './context';
-import type { RateLimitDecision } from '../ratelimit/rate-limiter';
+import { refusedDecision, type RateLimitVerdict } from '../ratelimit/rate-limiter';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
 import type { Metrics } from './metrics';
 import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
@@ -39,7 +39,7 @@ export interface WebSocketDeps {
   /** The client address of an upgrade request (TRUST_PROXY applies). */
   clientIp(request: http.IncomingMessage): string | null;
   /** Spends one point of an address's rate-limit budget. */
-  rateLimit(ip: string | null): Promise<RateLimitDecision>;
+  rateLimit(ip: string | null): Promise<RateLimitVerdict>;
   metrics: Metrics;
   options: {
     queryLimits: QueryLimits;
@@ -132,10 +132,11 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       schema,
       onConnect: async (ctx) => {
         const extra = ctx.extra as ConnectionExtra;
-        const decision = await deps.rateLimit(deps.clientIp(extra.request));
-        if (!decision.allowed) {
+        const verdict = await deps.rateLimit(deps.clientIp(extra.request));
+        if (!verdict.allowed) {
           deps.metrics.rateLimited.inc({ transport: 'ws_connect' });
-          extra.socket.close(CloseCode.TooManyInitialisationRequests, `Too many requests: retry in ${decision.resetSeconds} s`);
+          const retry = refusedDecision(verdict)!.resetSeconds;
+          extra.socket.close(CloseCode.TooManyInitialisationRequests, `Too many requests: retry in ${retry} s`);
           return false;
         }
         const authorization = ctx.connectionParams?.authorization;
@@ -187,10 +188,10 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           contextValue,
         };
         if (operation?.operation !== 'subscription') return args;
-        const decision = await deps.rateLimit(deps.clientIp(extra.request));
-        if (!decision.allowed) {
+        const verdict = await deps.rateLimit(deps.clientIp(extra.request));
+        if (!verdict.allowed) {
           deps.metrics.rateLimited.inc({ transport: 'ws_subscribe' });
-          return [rateLimitedError(decision)];
+          return [rateLimitedError(refusedDecision(verdict)!)];
         }
 
         const active = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
