@@ -52,7 +52,9 @@ export class Migration20261126000000_foundation extends Migration {
         rotated_from_id uuid CONSTRAINT api_keys_rotated_from_id_unique UNIQUE REFERENCES api_keys (id),
         rotated_at timestamptz
       )`);
-    this.addSql('CREATE INDEX api_keys_account_id_created_at_id_index ON api_keys (account_id, created_at DESC, id DESC)');
+    this.addSql(
+      'CREATE INDEX api_keys_account_id_created_at_id_index ON api_keys (account_id, created_at DESC, id DESC)',
+    );
     this.addSql(`
       CREATE TABLE audit_chain_heads (
         account_id uuid PRIMARY KEY REFERENCES accounts (id),

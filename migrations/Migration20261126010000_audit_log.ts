@@ -7,7 +7,9 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261126010000_audit_log extends Migration {
   override async up(): Promise<void> {
     this.addSql('CREATE INDEX audit_events_account_id_actor_id_seq_index ON audit_events (account_id, actor_id, seq)');
-    this.addSql('CREATE INDEX audit_events_account_id_target_id_seq_index ON audit_events (account_id, target_id, seq)');
+    this.addSql(
+      'CREATE INDEX audit_events_account_id_target_id_seq_index ON audit_events (account_id, target_id, seq)',
+    );
     this.addSql('CREATE INDEX audit_events_account_id_occurred_at_index ON audit_events (account_id, occurred_at)');
     this.addSql(`
       CREATE TABLE audit_checkpoints (
@@ -18,7 +20,9 @@ export class Migration20261126010000_audit_log extends Migration {
         purged_count bigint NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    this.addSql('CREATE INDEX audit_checkpoints_account_id_seq_index ON audit_checkpoints (account_id, purged_through_seq)');
+    this.addSql(
+      'CREATE INDEX audit_checkpoints_account_id_seq_index ON audit_checkpoints (account_id, purged_through_seq)',
+    );
     // The append-only trigger lets exactly one path delete: purge_audit_events, which flags its own transaction.
     this.addSql(`
       CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -66,6 +70,8 @@ export class Migration20261126010000_audit_log extends Migration {
   override async down(): Promise<void> {
     this.addSql('DROP TABLE audit_exports, audit_checkpoints');
     this.addSql('DROP FUNCTION purge_audit_events(uuid, timestamptz)');
-    this.addSql('DROP INDEX audit_events_account_id_actor_id_seq_index, audit_events_account_id_target_id_seq_index, audit_events_account_id_occurred_at_index');
+    this.addSql(
+      'DROP INDEX audit_events_account_id_actor_id_seq_index, audit_events_account_id_target_id_seq_index, audit_events_account_id_occurred_at_index',
+    );
   }
 }

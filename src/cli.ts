@@ -76,7 +76,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     const em = database.orm.em.fork();
     if (command === 'bootstrap') {
       const meta = { requestId: `cli-${randomUUID()}`, ip: null, userAgent: 'keyledger-cli' };
-      const created = await new AccountService().bootstrap(em, { accountName: account, email, plan: plan as Plan }, meta);
+      const created = await new AccountService().bootstrap(
+        em,
+        { accountName: account, email, plan: plan as Plan },
+        meta,
+      );
       const token = await sessions.issue({ userId: created.user.id, accountId: created.account.id }, ttl);
       return JSON.stringify({ accountId: created.account.id, userId: created.user.id, token });
     }
@@ -98,7 +102,8 @@ async function runAuditCommand(argv: string[], env: Record<string, string | unde
   if (sub !== 'verify' && sub !== 'purge') throw new UsageError(`unknown audit command "${sub ?? ''}"`);
   const { values } = parseArgs({ args: rest, options: { account: { type: 'string' } }, strict: true });
   const account = sub === 'verify' ? required(values, 'account') : values.account;
-  if (account !== undefined && !/^[0-9a-f-]{36}$/i.test(account)) throw new UsageError('--account must be an account id');
+  if (account !== undefined && !/^[0-9a-f-]{36}$/i.test(account))
+    throw new UsageError('--account must be an account id');
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const database = await openDatabase(config, logger);

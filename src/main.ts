@@ -21,18 +21,23 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
   const sessionSecret = await loadSessionSecret(config);
-  const app = await (await createApp({ config, orm: database.orm, logger, sessionSecret })).listen(config.port, config.host);
+  const app = await (
+    await createApp({ config, orm: database.orm, logger, sessionSecret })
+  ).listen(config.port, config.host);
   logger.info({ url: app.url, database: describeDatabase(database.url, database.embedded) }, 'keyledger listening');
-  process.stdout.write(`keyledger listening on ${app.url}/graphql (${describeDatabase(database.url, database.embedded)})\n`);
+  process.stdout.write(
+    `keyledger listening on ${app.url}/graphql (${describeDatabase(database.url, database.embedded)})\n`,
+  );
 
-  const purge = config.auditPurgeIntervalMinutes > 0
-    ? setInterval(() => {
-        purgeExpiredAuditEvents(database.orm.em.fork()).then(
-          (result) => result.deleted > 0 && logger.info(result, 'purged expired audit events'),
-          (error: unknown) => logger.error({ err: error }, 'audit purge failed'),
-        );
-      }, config.auditPurgeIntervalMinutes * 60_000)
-    : undefined;
+  const purge =
+    config.auditPurgeIntervalMinutes > 0
+      ? setInterval(() => {
+          purgeExpiredAuditEvents(database.orm.em.fork()).then(
+            (result) => result.deleted > 0 && logger.info(result, 'purged expired audit events'),
+            (error: unknown) => logger.error({ err: error }, 'audit purge failed'),
+          );
+        }, config.auditPurgeIntervalMinutes * 60_000)
+      : undefined;
   purge?.unref();
 
   let stopping = false;

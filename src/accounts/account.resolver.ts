@@ -76,7 +76,9 @@ export class AccountResolver {
   }
 
   @Authorized()
-  @Mutation(() => AccountSettingsType, { description: 'Changes the API key expiry policy (OWNER/ADMIN, or settings:write).' })
+  @Mutation(() => AccountSettingsType, {
+    description: 'Changes the API key expiry policy (OWNER/ADMIN, or settings:write).',
+  })
   async updateAccountSettings(
     @Arg('input', () => UpdateAccountSettingsInput) input: UpdateAccountSettingsInput,
     @Ctx() ctx: Context,
@@ -85,7 +87,9 @@ export class AccountResolver {
   }
 
   @Authorized()
-  @Mutation(() => MembershipType, { description: 'Adds a member at once, creating the user if new (no email is sent).' })
+  @Mutation(() => MembershipType, {
+    description: 'Adds a member at once, creating the user if new (no email is sent).',
+  })
   async inviteMember(
     @Arg('input', () => InviteMemberInput) input: InviteMemberInput,
     @Ctx() ctx: Context,
@@ -103,7 +107,9 @@ export class AccountResolver {
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: 'Removes a member (or leaves, for oneself); the last OWNER cannot be removed.' })
+  @Mutation(() => Boolean, {
+    description: 'Removes a member (or leaves, for oneself); the last OWNER cannot be removed.',
+  })
   async removeMember(
     @Arg('input', () => RemoveMemberInput) input: RemoveMemberInput,
     @Ctx() ctx: Context,
@@ -113,7 +119,10 @@ export class AccountResolver {
 
   @Authorized()
   @Mutation(() => AccountType, { description: 'Changes the plan (OWNER only; stands in for billing).' })
-  async changePlan(@Arg('input', () => ChangePlanInput) input: ChangePlanInput, @Ctx() ctx: Context): Promise<AccountType> {
+  async changePlan(
+    @Arg('input', () => ChangePlanInput) input: ChangePlanInput,
+    @Ctx() ctx: Context,
+  ): Promise<AccountType> {
     return AccountType.from(await ctx.services.accounts.changePlan(ctx.em, callerOf(ctx), input));
   }
 }

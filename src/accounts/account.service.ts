@@ -24,7 +24,8 @@ type AuthenticatedCaller = Caller & { principal: Principal };
 
 function normalizeEmail(email: string): string {
   const value = email.trim().toLowerCase();
-  if (value.length > 254 || !EMAIL.test(value)) throw new BadUserInputError('email must be a valid email address', 'email');
+  if (value.length > 254 || !EMAIL.test(value))
+    throw new BadUserInputError('email must be a valid email address', 'email');
   return value;
 }
 
@@ -121,7 +122,11 @@ export class AccountService {
   }
 
   /** Adds a member at once (creating the user if new); there is no email delivery. */
-  async invite(em: EntityManager, caller: AuthenticatedCaller, input: { email: string; role: Role }): Promise<Membership> {
+  async invite(
+    em: EntityManager,
+    caller: AuthenticatedCaller,
+    input: { email: string; role: Role },
+  ): Promise<Membership> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
       const attempt = { action: 'member.invited', target: { type: 'user', display: input.email.slice(0, 254) } };
@@ -213,9 +218,10 @@ export class AccountService {
   }
 
   private async findOrCreateUser(tx: EntityManager, email: string): Promise<User> {
-    await tx.execute('INSERT INTO users (id, email, created_at) VALUES (gen_random_uuid(), ?, now()) ON CONFLICT (email) DO NOTHING', [
-      email,
-    ]);
+    await tx.execute(
+      'INSERT INTO users (id, email, created_at) VALUES (gen_random_uuid(), ?, now()) ON CONFLICT (email) DO NOTHING',
+      [email],
+    );
     return tx.findOneOrFail(User, { email });
   }
 
@@ -242,4 +248,3 @@ export class AccountService {
     }
   }
 }
-

@@ -132,4 +132,3 @@ export class ChangePlanInput {
   @Field(() => Plan)
   plan!: Plan;
 }
-

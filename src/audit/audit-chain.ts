@@ -48,5 +48,8 @@ export function hashedContent(event: AuditEventRecord): Record<string, unknown> 
 
 /** `sha256(prevHash ‖ canonical JSON of the event)`, hex. */
 export function computeEventHash(prevHash: string, event: AuditEventRecord): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(hashedContent(event))).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update(canonicalJson(hashedContent(event)))
+    .digest('hex');
 }

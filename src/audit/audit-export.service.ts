@@ -10,7 +10,15 @@ import { ApiKeyScope, scopeNames } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import { auditedTransaction, type Caller } from './audit.recorder';
-import { AUDIT_COLUMNS, auditCursorOf, auditWhere, numbered, recordFromRow, type AuditEventRecord, type AuditFilter } from './audit.records';
+import {
+  AUDIT_COLUMNS,
+  auditCursorOf,
+  auditWhere,
+  numbered,
+  recordFromRow,
+  type AuditEventRecord,
+  type AuditFilter,
+} from './audit.records';
 import { retentionCutoff } from './audit.service';
 
 /** How long a download link stays valid: 15 minutes. */
@@ -123,7 +131,10 @@ export class AuditExportService {
   ): Promise<CreatedExport> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
-      assertPermission(principal, ApiKeyScope.AUDIT_EXPORT, { action: 'audit.exported', target: { type: 'audit_export' } });
+      assertPermission(principal, ApiKeyScope.AUDIT_EXPORT, {
+        action: 'audit.exported',
+        target: { type: 'audit_export' },
+      });
       auditWhere(principal.accountId, input.filter); // validates the filter before anything is written
       const id = randomUUID();
       const now = new Date();
@@ -138,7 +149,12 @@ export class AuditExportService {
         target: { type: 'audit_export', id },
         metadata: { format: input.format, filter },
       });
-      return { id, format: input.format, downloadUrl: `${baseUrl}${this.downloadPath(principal.accountId, id, expiresAt)}`, expiresAt };
+      return {
+        id,
+        format: input.format,
+        downloadUrl: `${baseUrl}${this.downloadPath(principal.accountId, id, expiresAt)}`,
+        expiresAt,
+      };
     });
   }
 
@@ -155,7 +171,8 @@ export class AuditExportService {
 
   private verify(sig: string | null): string {
     const [accountId, expires, mac] = (sig ?? '').split('.');
-    if (!accountId || !expires || !mac || !/^\d+$/.test(expires)) throw new ExportDownloadError(403, 'invalid signature');
+    if (!accountId || !expires || !mac || !/^\d+$/.test(expires))
+      throw new ExportDownloadError(403, 'invalid signature');
     const expected = Buffer.from(this.sign(accountId, Number(expires)).split('.')[2]!);
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -201,9 +218,13 @@ export class AuditExportService {
     const knex = connection.getKnex();
     const client = (await knex.client.acquireConnection()) as PoolClient;
     try {
-      const query = new QueryStream(numbered(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where.sql} ORDER BY seq ASC`), where.params, {
-        batchSize: STREAM_BATCH,
-      });
+      const query = new QueryStream(
+        numbered(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where.sql} ORDER BY seq ASC`),
+        where.params,
+        {
+          batchSize: STREAM_BATCH,
+        },
+      );
       const rows = client.query(query);
       const encode = new Transform({
         objectMode: true,

@@ -1,7 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { AUDIT_COLUMNS, auditWhere, matchesFilter, recordFromRow, type AuditEventRecord, type AuditFilter } from './audit.records';
+import {
+  AUDIT_COLUMNS,
+  auditWhere,
+  matchesFilter,
+  recordFromRow,
+  type AuditEventRecord,
+  type AuditFilter,
+} from './audit.records';
 
 /** The NOTIFY channel: payload `<accountId>:<seq>` means "this account has events up to seq". */
 export const FEED_CHANNEL = 'keyledger_audit';
@@ -251,10 +258,12 @@ export class AuditFeed {
           return;
         }
         const target = channel.fetchedThrough;
-        const rows = await this.em.getConnection().execute<Record<string, unknown>[]>(
-          `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where.sql} AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
-          [...where.params, subscriber.cursor, target, BATCH],
-        );
+        const rows = await this.em
+          .getConnection()
+          .execute<Record<string, unknown>[]>(
+            `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where.sql} AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+            [...where.params, subscriber.cursor, target, BATCH],
+          );
         for (const row of rows) if (!subscriber.offer(recordFromRow(row))) return;
         if (rows.length < BATCH) subscriber.cursor = Math.max(subscriber.cursor, target);
         // Replay goes at the consumer's pace: stored events wait in the table, not in memory.
@@ -272,7 +281,13 @@ export class AuditFeed {
     let opening = this.opening.get(accountId);
     if (!opening) {
       opening = this.headOf(accountId).then((head) => {
-        const channel: Channel = { accountId, fetchedThrough: head, subscribers: new Set(), fetching: false, again: false };
+        const channel: Channel = {
+          accountId,
+          fetchedThrough: head,
+          subscribers: new Set(),
+          fetching: false,
+          again: false,
+        };
         this.channels.set(accountId, channel);
         this.opening.delete(accountId);
         return channel;
@@ -321,10 +336,12 @@ export class AuditFeed {
       do {
         channel.again = false;
         for (;;) {
-          const rows = await this.em.getConnection().execute<Record<string, unknown>[]>(
-            `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-            [channel.accountId, channel.fetchedThrough, batch],
-          );
+          const rows = await this.em
+            .getConnection()
+            .execute<Record<string, unknown>[]>(
+              `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+              [channel.accountId, channel.fetchedThrough, batch],
+            );
           for (const row of rows) {
             const event = recordFromRow(row);
             for (const subscriber of channel.subscribers) if (subscriber.live) subscriber.offer(event);
@@ -341,7 +358,11 @@ export class AuditFeed {
         }
       } while (channel.again && !this.stopped);
     } catch (error) {
-      if (!this.stopped) this.logger.warn({ err: error, accountId: channel.accountId }, 'audit feed read failed; the catch-up will retry');
+      if (!this.stopped)
+        this.logger.warn(
+          { err: error, accountId: channel.accountId },
+          'audit feed read failed; the catch-up will retry',
+        );
     } finally {
       channel.fetching = false;
     }

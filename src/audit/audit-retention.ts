@@ -18,7 +18,11 @@ export interface PurgeResult {
  * one privileged path (`purge_audit_events`), which records a checkpoint (last
  * purged seq and hash) so verification still starts from a trusted hash.
  */
-export async function purgeExpiredAuditEvents(em: EntityManager, accountId?: string, now = new Date()): Promise<PurgeResult> {
+export async function purgeExpiredAuditEvents(
+  em: EntityManager,
+  accountId?: string,
+  now = new Date(),
+): Promise<PurgeResult> {
   const connection = em.getConnection();
   const accounts = await connection.execute<{ id: string; plan: Plan }[]>(
     accountId ? 'SELECT id, plan FROM accounts WHERE id = ?' : 'SELECT id, plan FROM accounts',

@@ -3,13 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal';
 import { ForbiddenError } from '../server/errors';
 import { GENESIS_HASH, computeEventHash } from './audit-chain';
-import {
-  AuditActorType,
-  AuditChainHead,
-  AuditEvent,
-  AuditOutcome,
-  type AuditChange,
-} from './audit-event.entity';
+import { AuditActorType, AuditChainHead, AuditEvent, AuditOutcome, type AuditChange } from './audit-event.entity';
 
 /** Where a change came from: copied into every event it causes. */
 export interface RequestMeta {
@@ -86,13 +80,17 @@ export async function appendAuditEvent(em: EntityManager, caller: Caller, entry:
   return event;
 }
 
-function actorColumns(principal: Principal | null): Pick<
-  AuditEvent,
-  'actorType' | 'actorId' | 'actorDisplay' | 'actorScopes'
-> {
+function actorColumns(
+  principal: Principal | null,
+): Pick<AuditEvent, 'actorType' | 'actorId' | 'actorDisplay' | 'actorScopes'> {
   if (!principal) return { actorType: AuditActorType.SYSTEM, actorId: null, actorDisplay: 'system', actorScopes: null };
   if (principal.kind === 'user') {
-    return { actorType: AuditActorType.USER, actorId: principal.userId, actorDisplay: principal.email, actorScopes: null };
+    return {
+      actorType: AuditActorType.USER,
+      actorId: principal.userId,
+      actorDisplay: principal.email,
+      actorScopes: null,
+    };
   }
   return {
     actorType: AuditActorType.API_KEY,

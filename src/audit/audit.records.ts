@@ -114,7 +114,10 @@ export function auditWhere(accountId: string, filter: AuditFilter | null | undef
     for (const action of filter.actions) {
       const prefix = action.endsWith('.*') ? action.slice(0, -2) : null;
       if (!ACTION.test(prefix ?? action)) {
-        throw new BadUserInputError(`filter.actions: "${action}" is not an action name or a prefix like api_key.*`, 'filter.actions');
+        throw new BadUserInputError(
+          `filter.actions: "${action}" is not an action name or a prefix like api_key.*`,
+          'filter.actions',
+        );
       }
       if (prefix) prefixes.push(prefix);
       else exact.push(action);

@@ -88,7 +88,8 @@ export class AuditResolver {
   @Directive(entitledBy(Feature.AUDIT_EXPORT))
   @Mutation(() => AuditExportType, {
     nullable: true,
-    description: 'Prepares an export of the log (audit:export for API keys); download it from downloadUrl within 15 minutes.',
+    description:
+      'Prepares an export of the log (audit:export for API keys); download it from downloadUrl within 15 minutes.',
   })
   async createAuditExport(
     @Arg('input', () => CreateAuditExportInput) input: CreateAuditExportInput,

@@ -68,12 +68,12 @@ export class AuditService {
   async list(em: EntityManager, caller: AuthenticatedCaller, args: AuditPageArgs): Promise<AuditPage> {
     const { principal } = caller;
     assertPermission(principal, ApiKeyScope.AUDIT_READ);
-    if (args.first != null && args.last != null) throw new BadUserInputError('Pass either first or last, not both', 'last');
-    if (args.after != null && args.before != null) throw new BadUserInputError('Pass either after or before, not both', 'before');
+    if (args.first != null && args.last != null)
+      throw new BadUserInputError('Pass either first or last, not both', 'last');
+    if (args.after != null && args.before != null)
+      throw new BadUserInputError('Pass either after or before, not both', 'before');
     const backward = args.last != null || args.before != null;
-    const size = backward
-      ? pageSizeOf(args.last, 'last')
-      : pageSizeOf(args.first, 'first');
+    const size = backward ? pageSizeOf(args.last, 'last') : pageSizeOf(args.first, 'first');
     const cursor = backward ? args.before : args.after;
     const cursorSeq = cursor != null ? seqOfCursor(cursor, backward ? 'before' : 'after') : undefined;
     const newestFirst = (args.order ?? 'NEWEST_FIRST') === 'NEWEST_FIRST';
@@ -104,7 +104,11 @@ export class AuditService {
   }
 
   /** Records `audit.viewed` unless this caller did within the last 10 minutes. */
-  private async recordView(em: EntityManager, caller: AuthenticatedCaller, filter: AuditFilter | null | undefined): Promise<void> {
+  private async recordView(
+    em: EntityManager,
+    caller: AuthenticatedCaller,
+    filter: AuditFilter | null | undefined,
+  ): Promise<void> {
     const { principal } = caller;
     const actorId = principal.kind === 'user' ? principal.userId : principal.keyId;
     await auditedTransaction(em, caller, async (tx, audit) => {
@@ -151,7 +155,11 @@ export class AuditService {
    * [from, to)) and names the first event that does not verify: an altered
    * event, a missing (deleted) one, events out of order, or a forged hash.
    */
-  async verify(em: EntityManager, principal: Principal, range: { from?: Date | null; to?: Date | null } = {}): Promise<ChainVerification> {
+  async verify(
+    em: EntityManager,
+    principal: Principal,
+    range: { from?: Date | null; to?: Date | null } = {},
+  ): Promise<ChainVerification> {
     assertPermission(principal, ApiKeyScope.AUDIT_READ);
     return verifyChain(em, principal.accountId, range);
   }
@@ -227,10 +235,18 @@ export async function verifyChain(
         expectedSeq = event.seq;
       }
       if (event.seq !== expectedSeq) {
-        return broken(expectedSeq, null, `event seq ${expectedSeq} is missing (deleted); the next stored event is seq ${event.seq}`);
+        return broken(
+          expectedSeq,
+          null,
+          `event seq ${expectedSeq} is missing (deleted); the next stored event is seq ${event.seq}`,
+        );
       }
       if (event.prevHash !== prevHash) {
-        return broken(event.seq, event.id, 'prevHash does not match the previous event’s hash (events reordered, removed or forged)');
+        return broken(
+          event.seq,
+          event.id,
+          'prevHash does not match the previous event’s hash (events reordered, removed or forged)',
+        );
       }
       if (computeEventHash(event.prevHash, event) !== event.hash) {
         return broken(event.seq, event.id, 'content does not match its hash (event altered or hash forged)');

@@ -67,7 +67,9 @@ export class AuditEventType {
   @Field(() => Int, { description: 'Per account: 1, 2, 3, … without holes.' })
   seq!: number;
 
-  @Field(() => String, { description: 'This event’s position; valid as `after` in the auditEvents query and subscription.' })
+  @Field(() => String, {
+    description: 'This event’s position; valid as `after` in the auditEvents query and subscription.',
+  })
   cursor!: string;
 
   @Field(() => Date)
@@ -121,7 +123,11 @@ export class AuditEventType {
         scopes: (event.actorScopes as ApiKeyScope[] | null) ?? null,
       }),
       target: event.targetType
-        ? Object.assign(new AuditTargetType(), { type: event.targetType, id: event.targetId, display: event.targetDisplay })
+        ? Object.assign(new AuditTargetType(), {
+            type: event.targetType,
+            id: event.targetId,
+            display: event.targetDisplay,
+          })
         : null,
       changes: event.changes.map((change) => Object.assign(new AuditChangeType(), change)),
       metadata: event.metadata,

@@ -62,7 +62,11 @@ export class SessionTokens {
     try {
       const { alg } = decodeProtectedHeader(token);
       if (alg === 'HS256') {
-        ({ payload } = await jwtVerify(token, this.secret, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] }));
+        ({ payload } = await jwtVerify(token, this.secret, {
+          issuer: ISSUER,
+          algorithms: ['HS256'],
+          requiredClaims: ['exp'],
+        }));
       } else if (this.jwks) {
         ({ payload } = await jwtVerify(token, this.jwks, { issuer: this.options.jwtIssuer, requiredClaims: ['exp'] }));
       } else {

@@ -80,8 +80,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 function urlBuilder(password: string, port: number) {
-  return (database: string) =>
-    `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  return (database: string) => `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
 /**

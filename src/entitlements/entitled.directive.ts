@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import type { Context } from '../server/context';
 import { AppError, ErrorCode, UnauthenticatedError } from '../server/errors';
-import { Feature, PLAN_ENTITLEMENTS, PLAN_ORDER, type Plan } from './plans';
+import { type Feature, PLAN_ENTITLEMENTS, PLAN_ORDER, type Plan } from './plans';
 
 /** The SDL text that gates a field or type: `@Directive(entitledBy(Feature.AUDIT_LOG))`. */
 export function entitledBy(feature: Feature): string {
@@ -76,8 +76,7 @@ export function applyEntitlements(built: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field: GraphQLFieldConfig<unknown, Context>, _name, typeName) => {
       const returned = getNamedType(field.type);
-      const feature =
-        featureOf(schema, field) ?? (isObjectType(returned) ? featureOf(schema, returned) : undefined);
+      const feature = featureOf(schema, field) ?? (isObjectType(returned) ? featureOf(schema, returned) : undefined);
       if (!feature) return field;
       if (typeName === subscriptionType && field.subscribe) {
         const subscribe = field.subscribe;

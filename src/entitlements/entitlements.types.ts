@@ -15,7 +15,10 @@ export class EntitlementsType {
   @Field(() => Int)
   maxActiveApiKeys!: number;
 
-  @Field(() => Int, { nullable: true, description: 'Days of audit history visible; null when the log is not included.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Days of audit history visible; null when the log is not included.',
+  })
   auditRetentionDays!: number | null;
 
   static of(plan: Plan): EntitlementsType {

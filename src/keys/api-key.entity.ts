@@ -23,7 +23,20 @@ export enum ApiKeyStatus {
 @Entity({ tableName: 'api_keys' })
 @Index({ properties: ['account', 'createdAt', 'id'] })
 export class ApiKey {
-  [OptionalProps]?: 'description' | 'scopes' | 'createdAt' | 'createdBy' | 'createdByKeyId' | 'expiresAt' | 'lastUsedAt' | 'lastUsedIp' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'rotatedFromId' | 'rotatedAt';
+  [OptionalProps]?:
+    | 'description'
+    | 'scopes'
+    | 'createdAt'
+    | 'createdBy'
+    | 'createdByKeyId'
+    | 'expiresAt'
+    | 'lastUsedAt'
+    | 'lastUsedIp'
+    | 'revokedAt'
+    | 'revokedBy'
+    | 'revokeReason'
+    | 'rotatedFromId'
+    | 'rotatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -53,7 +53,9 @@ export class ApiKeyResolver {
   }
 
   @Authorized()
-  @Mutation(() => RotateApiKeyPayload, { description: 'New secret; the old key works for gracePeriodSeconds, then expires.' })
+  @Mutation(() => RotateApiKeyPayload, {
+    description: 'New secret; the old key works for gracePeriodSeconds, then expires.',
+  })
   async rotateApiKey(
     @Arg('input', () => RotateApiKeyInput) input: RotateApiKeyInput,
     @Ctx() ctx: Context,
@@ -64,13 +66,19 @@ export class ApiKeyResolver {
 
   @Authorized()
   @Mutation(() => ApiKeyType, { description: 'Revokes at once; revoking again changes nothing.' })
-  async revokeApiKey(@Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput, @Ctx() ctx: Context): Promise<ApiKeyType> {
+  async revokeApiKey(
+    @Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput,
+    @Ctx() ctx: Context,
+  ): Promise<ApiKeyType> {
     return ApiKeyType.from(await ctx.services.keys.revoke(ctx.em, callerOf(ctx), input));
   }
 
   @Authorized()
   @Mutation(() => ApiKeyType, { description: 'Renames a key or changes its description.' })
-  async updateApiKey(@Arg('input', () => UpdateApiKeyInput) input: UpdateApiKeyInput, @Ctx() ctx: Context): Promise<ApiKeyType> {
+  async updateApiKey(
+    @Arg('input', () => UpdateApiKeyInput) input: UpdateApiKeyInput,
+    @Ctx() ctx: Context,
+  ): Promise<ApiKeyType> {
     return ApiKeyType.from(await ctx.services.keys.update(ctx.em, callerOf(ctx), input));
   }
 }

@@ -10,7 +10,7 @@ import { PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError } from '../server/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../server/pagination';
 import { optionalText, requireId, requireIntInRange, requireText } from '../server/validation';
-import { ApiKey, ApiKeyPurpose, ApiKeyStatus } from './api-key.entity';
+import { ApiKey, type ApiKeyPurpose, ApiKeyStatus } from './api-key.entity';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
 
 const DAY_MS = 86_400_000;
@@ -67,7 +67,11 @@ function authorityUserId(principal: Principal): string {
 /** Rules of the API key lifecycle. Every mutation is one transaction with its audit event. */
 export class ApiKeyService {
   /** Creates a key; the secret is returned here and never again. */
-  async create(em: EntityManager, caller: Caller & { principal: Principal }, data: CreateApiKeyData): Promise<IssuedApiKey> {
+  async create(
+    em: EntityManager,
+    caller: Caller & { principal: Principal },
+    data: CreateApiKeyData,
+  ): Promise<IssuedApiKey> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
       assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
@@ -86,7 +90,8 @@ export class ApiKeyService {
             WHERE account_id = ? AND operation = 'createApiKey' AND key = ? AND created_at > now() - interval '${IDEMPOTENCY_WINDOW}'`,
           [account.id, idempotencyKey],
         );
-        const first = earlier && (await tx.findOne(ApiKey, { id: earlier.resource_id }, { populate: ['createdBy', 'revokedBy'] }));
+        const first =
+          earlier && (await tx.findOne(ApiKey, { id: earlier.resource_id }, { populate: ['createdBy', 'revokedBy'] }));
         if (first) return { apiKey: first, secret: '', replayed: true };
       }
       const now = new Date();
@@ -128,7 +133,10 @@ export class ApiKeyService {
   ): Promise<IssuedApiKey & { previousKey: ApiKey }> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
-      assertPermission(principal, ApiKeyScope.KEYS_WRITE, { action: 'api_key.rotated', target: requestedTarget(input.id) });
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
+        action: 'api_key.rotated',
+        target: requestedTarget(input.id),
+      });
       const grace = requireIntInRange(input.gracePeriodSeconds ?? 0, 'gracePeriodSeconds', 0, MAX_GRACE_PERIOD_SECONDS);
       const old = await this.lockKey(tx, principal, input.id);
       const now = new Date();
@@ -136,7 +144,8 @@ export class ApiKeyService {
       if (status !== ApiKeyStatus.ACTIVE) {
         throw new BadUserInputError(`Only an active key can be rotated; this key is ${status}`, 'id');
       }
-      if (old.rotatedAt) throw new BadUserInputError('This key was already rotated; rotate its replacement instead', 'id');
+      if (old.rotatedAt)
+        throw new BadUserInputError('This key was already rotated; rotate its replacement instead', 'id');
       this.checkScopes(principal, old.scopes, 'api_key.rotated');
       const account = await tx.findOneOrFail(Account, principal.accountId);
 
@@ -164,7 +173,9 @@ export class ApiKeyService {
       await audit({
         action: 'api_key.rotated',
         target: keyTarget(old),
-        changes: [{ field: 'expiresAt', before: previousExpiry?.toISOString() ?? null, after: old.expiresAt.toISOString() }],
+        changes: [
+          { field: 'expiresAt', before: previousExpiry?.toISOString() ?? null, after: old.expiresAt.toISOString() },
+        ],
         metadata: {
           gracePeriodSeconds: grace,
           replacementKeyId: replacement.id,
@@ -184,7 +195,10 @@ export class ApiKeyService {
   ): Promise<ApiKey> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
-      assertPermission(principal, ApiKeyScope.KEYS_WRITE, { action: 'api_key.revoked', target: requestedTarget(input.id) });
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
+        action: 'api_key.revoked',
+        target: requestedTarget(input.id),
+      });
       const reason = optionalText(input.reason, 'reason', REASON_MAX);
       const key = await this.lockKey(tx, principal, input.id);
       if (!key.revokedAt) {
@@ -211,8 +225,12 @@ export class ApiKeyService {
   ): Promise<ApiKey> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
-      assertPermission(principal, ApiKeyScope.KEYS_WRITE, { action: 'api_key.updated', target: requestedTarget(input.id) });
-      const name = input.name === undefined || input.name === null ? undefined : requireText(input.name, 'name', NAME_MAX);
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
+        action: 'api_key.updated',
+        target: requestedTarget(input.id),
+      });
+      const name =
+        input.name === undefined || input.name === null ? undefined : requireText(input.name, 'name', NAME_MAX);
       const description =
         input.description === undefined ? undefined : optionalText(input.description, 'description', DESCRIPTION_MAX);
       const key = await this.lockKey(tx, principal, input.id);
@@ -261,7 +279,8 @@ export class ApiKeyService {
     const totalCount = await em.count(ApiKey, { $and: where });
     if (args.after) {
       const [createdAt, id] = decodeCursor(CURSOR_KIND, args.after);
-      if (typeof createdAt !== 'string' || typeof id !== 'string') throw new BadUserInputError('after is not a valid cursor', 'after');
+      if (typeof createdAt !== 'string' || typeof id !== 'string')
+        throw new BadUserInputError('after is not a valid cursor', 'after');
       const at = new Date(createdAt);
       where.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }] });
     }
@@ -284,7 +303,9 @@ export class ApiKeyService {
     tx: EntityManager,
     principal: Principal,
     now: Date,
-    fields: Pick<ApiKey, 'account' | 'name' | 'purpose' | 'description' | 'scopes' | 'expiresAt'> & { rotatedFromId?: string },
+    fields: Pick<ApiKey, 'account' | 'name' | 'purpose' | 'description' | 'scopes' | 'expiresAt'> & {
+      rotatedFromId?: string;
+    },
   ): Promise<{ key: ApiKey; secret: string }> {
     const secret = generateApiKeySecret();
     const key = tx.create(ApiKey, {

@@ -58,7 +58,10 @@ export class ApiKeyType {
   @Field(() => String, { nullable: true })
   revokeReason!: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When rotation replaced this key; expiresAt ends its grace period.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When rotation replaced this key; expiresAt ends its grace period.',
+  })
   rotatedAt!: Date | null;
 
   /** The GraphQL view of a stored key at `now`; relations must be loaded. */
@@ -157,7 +160,8 @@ export class CreateApiKeyInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Retrying with the same key (same account, within 24 hours) returns the first key instead of creating another.',
+    description:
+      'Retrying with the same key (same account, within 24 hours) returns the first key instead of creating another.',
   })
   idempotencyKey?: string | null;
 }

@@ -1,7 +1,8 @@
 import { BlockList, isIP } from 'node:net';
 
 /** Which proxies may set `X-Forwarded-For`: none, a number of hops, or a list of proxy networks. */
-export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'cidrs'; list: BlockList; text: string };
+export type TrustProxy =
+  { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'cidrs'; list: BlockList; text: string };
 
 /**
  * Parses `TRUST_PROXY`: unset/`false` → trust nobody; a number → that many
@@ -14,7 +15,10 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   const text = value.trim();
   if (/^\d+$/.test(text)) return { kind: 'hops', hops: Number(text) };
   const list = new BlockList();
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [address, prefix] = entry.split('/');
     const family = isIP(address ?? '');
     if (!family) throw new Error(`"${entry}" is not an IP address or CIDR`);
@@ -22,7 +26,8 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
     if (prefix === undefined) list.addAddress(address!, type);
     else {
       const bits = Number(prefix);
-      if (!/^\d+$/.test(prefix) || bits > (family === 6 ? 128 : 32)) throw new Error(`"${entry}" has an invalid prefix length`);
+      if (!/^\d+$/.test(prefix) || bits > (family === 6 ? 128 : 32))
+        throw new Error(`"${entry}" has an invalid prefix length`);
       list.addSubnet(address!, bits, type);
     }
   }

@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import type { Knex } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 
 /** Table of the PostgreSQL store (created by a migration). */
 export const RATE_LIMIT_TABLE = 'rate_limits';
@@ -48,7 +54,11 @@ export class RateLimiter {
     const common = { points: budget.points, duration: budget.windowSeconds, keyPrefix: `rl:${budget.name}` };
     const insuranceLimiter = new RateLimiterMemory(common);
     if (options.redisUrl) {
-      const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+      const redis = new Redis(options.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+      });
       redis.on('error', (error: Error) => options.logger.warn({ err: error }, 'rate-limit store (Redis) error'));
       return new RateLimiter(budget, new RateLimiterRedis({ ...common, storeClient: redis, insuranceLimiter }), redis);
     }
@@ -118,7 +128,9 @@ export class RateLimits {
 
   /** One limiter per rule, all on the same store. No rules: nothing is limited. */
   static create(rules: BudgetRule[], store: Omit<RateLimiterOptions, 'budget'>): RateLimits {
-    return new RateLimits(rules.map((rule) => ({ rule, limiter: RateLimiter.create({ ...store, budget: rule.budget }) })));
+    return new RateLimits(
+      rules.map((rule) => ({ rule, limiter: RateLimiter.create({ ...store, budget: rule.budget }) })),
+    );
   }
 
   /** Spends one point from each applicable budget. */
@@ -159,9 +171,7 @@ export function rateLimitHeaders(verdict: RateLimitVerdict): Record<string, stri
 
 /** The refused decision that ends last (the one to wait for); undefined when allowed. */
 export function refusedDecision(verdict: RateLimitVerdict): RateLimitDecision | undefined {
-  return verdict.decisions
-    .filter((decision) => !decision.allowed)
-    .sort((a, b) => b.resetSeconds - a.resetSeconds)[0];
+  return verdict.decisions.filter((decision) => !decision.allowed).sort((a, b) => b.resetSeconds - a.resetSeconds)[0];
 }
 
 function retryAfterOf(verdict: RateLimitVerdict): number | undefined {

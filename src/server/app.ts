@@ -82,7 +82,9 @@ function graphqlError(res: ServerResponse, status: number, code: string, message
 /** 429 with a GraphQL-shaped body (headers are already set). */
 function sendRateLimited(res: ServerResponse, verdict: RateLimitVerdict): void {
   const error = rateLimitedError(refusedDecision(verdict)!);
-  sendJson(res, 429, { errors: [{ message: error.message, extensions: { code: error.code, retryAfter: error.retryAfter } }] });
+  sendJson(res, 429, {
+    errors: [{ message: error.message, extensions: { code: error.code, retryAfter: error.retryAfter } }],
+  });
 }
 
 class BodyTooLarge extends Error {}
@@ -257,7 +259,9 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
 
   async function planOf(accountId: string | undefined): Promise<Plan> {
     if (!accountId) throw new UnauthenticatedError();
-    const [row] = await orm.em.getConnection().execute<{ plan: Plan }[]>('SELECT plan FROM accounts WHERE id = ?', [accountId]);
+    const [row] = await orm.em
+      .getConnection()
+      .execute<{ plan: Plan }[]>('SELECT plan FROM accounts WHERE id = ?', [accountId]);
     if (!row) throw new UnauthenticatedError('Account no longer exists');
     return row.plan;
   }
@@ -352,7 +356,12 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
       } catch (error) {
         logger.error({ err: error, requestId }, 'request failed');
         if (!res.headersSent) {
-          return graphqlError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, `Internal server error (request id ${requestId})`);
+          return graphqlError(
+            res,
+            500,
+            ErrorCode.INTERNAL_SERVER_ERROR,
+            `Internal server error (request id ${requestId})`,
+          );
         }
         res.destroy();
         return undefined;

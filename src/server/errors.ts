@@ -81,7 +81,10 @@ export class RateLimitedError extends AppError {
 }
 
 /** The RATE_LIMITED error for a refused request, naming the budget and when to retry. */
-export function rateLimitedError(decision: { budget: { name: string; points: number; windowSeconds: number }; resetSeconds: number }): RateLimitedError {
+export function rateLimitedError(decision: {
+  budget: { name: string; points: number; windowSeconds: number };
+  resetSeconds: number;
+}): RateLimitedError {
   const { budget } = decision;
   return new RateLimitedError(
     `Rate limit exceeded: ${budget.points} requests per ${budget.windowSeconds} s per client ${budget.name}; retry in ${decision.resetSeconds} s`,

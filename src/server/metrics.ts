@@ -56,8 +56,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         const pool = orm.em.getConnection().getKnex().client.pool as
-          | { numUsed(): number; numFree(): number; numPendingAcquires(): number }
-          | undefined;
+          { numUsed(): number; numFree(): number; numPendingAcquires(): number } | undefined;
         if (!pool) return;
         this.set({ state: 'used' }, pool.numUsed());
         this.set({ state: 'free' }, pool.numFree());

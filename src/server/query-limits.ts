@@ -83,7 +83,15 @@ export function measureOperation(
           .map((argument) => intOf(argument.value, variables))
           .find((value) => value !== undefined);
         const multiplier = Math.max(1, size ?? 1);
-        add({ depth: child.depth, cost: 1 + multiplier * child.cost, aliases: child.aliases, directives: child.directives }, 1);
+        add(
+          {
+            depth: child.depth,
+            cost: 1 + multiplier * child.cost,
+            aliases: child.aliases,
+            directives: child.directives,
+          },
+          1,
+        );
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         add(walk(selection.selectionSet), 0);
       } else {

@@ -21,7 +21,12 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     },
     validate: false,
     // Subscriptions bring their own `subscribe` (the audit feed); type-graphql insists on a pub/sub regardless.
-    pubSub: { publish: () => undefined, subscribe: () => { throw new Error('topic subscriptions are not used'); } },
+    pubSub: {
+      publish: () => undefined,
+      subscribe: () => {
+        throw new Error('topic subscriptions are not used');
+      },
+    },
   });
   return applyEntitlements(schema);
 }

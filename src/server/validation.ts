@@ -1,5 +1,7 @@
 import { BadUserInputError, NotFoundError } from './errors';
 
+// Matching control characters is the point of this pattern.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

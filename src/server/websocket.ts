@@ -70,7 +70,6 @@ interface Connection {
 
 type ConnectionExtra = Extra & { keyledger?: Connection };
 
-
 function asGraphQLErrors(errors: readonly GraphQLFormattedError[]): GraphQLError[] {
   return errors.map((error) => new GraphQLError(error.message, { extensions: error.extensions }));
 }
@@ -141,10 +140,17 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         }
         const authorization = ctx.connectionParams?.authorization;
         if (typeof authorization !== 'string' || authorization.length === 0) {
-          extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: send {"authorization": "Bearer <token>"} in connection_init');
+          extra.socket.close(
+            CloseCode.Unauthorized,
+            'Unauthorized: send {"authorization": "Bearer <token>"} in connection_init',
+          );
           return false;
         }
-        const connection: Connection = { authorization, principal: undefined as never, subscriptions: ctx.subscriptions };
+        const connection: Connection = {
+          authorization,
+          principal: undefined as never,
+          subscriptions: ctx.subscriptions,
+        };
         try {
           const context = await contextFor(extra, connection);
           connection.principal = context.principal!;
@@ -169,8 +175,14 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const validationErrors = validate(schema, document);
-        if (validationErrors.length > 0) return validationErrors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
-        const tooComplex = checkQueryLimits(document, payload.operationName, payload.variables ?? undefined, options.queryLimits);
+        if (validationErrors.length > 0)
+          return validationErrors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const tooComplex = checkQueryLimits(
+          document,
+          payload.operationName,
+          payload.variables ?? undefined,
+          options.queryLimits,
+        );
         if (tooComplex) return [tooComplex];
         const operation = getOperationAST(document, payload.operationName);
         let contextValue: Context;
@@ -215,7 +227,10 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         }
         if (!(Symbol.asyncIterator in source)) return source.errors ?? [new GraphQLError('Subscription failed')];
         const shape = `${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? {})}`;
-        started.set(args, mapEvents(source, (event) => shared.execute(shape, event, () => execute({ ...args, rootValue: event }))));
+        started.set(
+          args,
+          mapEvents(source, (event) => shared.execute(shape, event, () => execute({ ...args, rootValue: event }))),
+        );
         return args;
       },
       subscribe: (args) => started.get(args) ?? subscribe(args),
@@ -284,7 +299,12 @@ function limitError(message: string): GraphQLError {
 
 /** graphql-js's own request errors, with the codes Apollo gives them over HTTP. */
 function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { code },
+  });
 }
 
 /**
@@ -298,7 +318,11 @@ class SharedExecutions {
   private readonly results = new Map<string, Promise<ExecutionResult> | ExecutionResult>();
   private static readonly MAX_ENTRIES = 5000;
 
-  execute(shape: string, event: unknown, run: () => Promise<ExecutionResult> | ExecutionResult): Promise<ExecutionResult> | ExecutionResult {
+  execute(
+    shape: string,
+    event: unknown,
+    run: () => Promise<ExecutionResult> | ExecutionResult,
+  ): Promise<ExecutionResult> | ExecutionResult {
     const id = (event as { id?: string }).id;
     if (!id) return run();
     const key = `${shape}\u0000${id}`;

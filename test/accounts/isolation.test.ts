@@ -69,12 +69,16 @@ async function stateOfAccount(accountId: string) {
        FROM api_keys WHERE account_id = $1 ORDER BY id`,
     [accountId],
   );
-  const members = await env.sql('SELECT user_id, role FROM memberships WHERE account_id = $1 ORDER BY user_id', [accountId]);
+  const members = await env.sql('SELECT user_id, role FROM memberships WHERE account_id = $1 ORDER BY user_id', [
+    accountId,
+  ]);
   const settings = await env.sql(
     'SELECT require_key_expiration, default_key_lifetime_days, max_key_lifetime_days FROM accounts WHERE id = $1',
     [accountId],
   );
-  const events = await env.sql('SELECT id, seq, hash FROM audit_events WHERE account_id = $1 ORDER BY seq', [accountId]);
+  const events = await env.sql('SELECT id, seq, hash FROM audit_events WHERE account_id = $1 ORDER BY seq', [
+    accountId,
+  ]);
   return { keys, members, settings, events };
 }
 
@@ -113,7 +117,11 @@ describe.each([
 
     const revoke = await env.api.call(RevokeApiKeyDocument, { input: { id: target.id, reason: 'hostile' } }, { token });
     expect(errorCodes(revoke)).toEqual(['NOT_FOUND']);
-    const rotate = await env.api.call(RotateApiKeyDocument, { input: { id: target.id, gracePeriodSeconds: 0 } }, { token });
+    const rotate = await env.api.call(
+      RotateApiKeyDocument,
+      { input: { id: target.id, gracePeriodSeconds: 0 } },
+      { token },
+    );
     expect(errorCodes(rotate)).toEqual(['NOT_FOUND']);
     const update = await env.api.call(
       UpdateApiKeyDocument,
@@ -127,7 +135,12 @@ describe.each([
     expect(asA.errors).toBeUndefined();
     expect(asA.data!.viewer).toMatchObject({ account: { id: world.a.accountId }, apiKey: { id: target.id } });
     const read = await env.api.call(ApiKeyDocument, { id: target.id }, { token: world.a.token });
-    expect(read.data!.apiKey).toMatchObject({ name: 'A deploys', description: null, status: 'ACTIVE', rotatedAt: null });
+    expect(read.data!.apiKey).toMatchObject({
+      name: 'A deploys',
+      description: null,
+      status: 'ACTIVE',
+      rotatedAt: null,
+    });
   });
 
   it("cannot change the role of or remove A's owner: NOT_FOUND, and A's owner keeps the role", async () => {
@@ -136,7 +149,11 @@ describe.each([
     const before = await stateOfAccount(world.a.accountId);
 
     for (const role of ['MEMBER', 'ADMIN'] as const) {
-      const change = await env.api.call(ChangeMemberRoleDocument, { input: { userId: world.a.userId, role } }, { token });
+      const change = await env.api.call(
+        ChangeMemberRoleDocument,
+        { input: { userId: world.a.userId, role } },
+        { token },
+      );
       expect(errorCodes(change)).toEqual(['NOT_FOUND']);
     }
     const remove = await env.api.call(RemoveMemberDocument, { input: { userId: world.a.userId } }, { token });

@@ -35,7 +35,11 @@ function freshEmail(label: string): string {
   return `${label}${emailCounter}.${Date.now()}@example.test`;
 }
 
-async function invite(owner: SeededAccount, role: Role, email = freshEmail(role.toLowerCase())): Promise<{ userId: string; email: string; token: string }> {
+async function invite(
+  owner: SeededAccount,
+  role: Role,
+  email = freshEmail(role.toLowerCase()),
+): Promise<{ userId: string; email: string; token: string }> {
   const invited = await env.api.call(InviteMemberDocument, { input: { email, role } }, { token: owner.token });
   expect(invited.errors).toBeUndefined();
   const userId = invited.data!.inviteMember.user.id;
@@ -43,9 +47,10 @@ async function invite(owner: SeededAccount, role: Role, email = freshEmail(role.
 }
 
 async function lastSeq(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ seq: number | null }>('SELECT max(seq)::int AS seq FROM audit_events WHERE account_id = $1', [
-    accountId,
-  ]);
+  const [row] = await env.sql<{ seq: number | null }>(
+    'SELECT max(seq)::int AS seq FROM audit_events WHERE account_id = $1',
+    [accountId],
+  );
   return row?.seq ?? 0;
 }
 
@@ -80,11 +85,19 @@ describe('inviting members', () => {
     expect(role).toBe('ADMIN');
     expect(user.email).toBe('new.person@example.test');
     const account = await env.api.call(AccountDocument, {}, { token: owner.token });
-    expect(account.data!.account.members.map((member) => ({ role: member.role, id: member.user.id, email: member.user.email }))).toEqual([
+    expect(
+      account.data!.account.members.map((member) => ({
+        role: member.role,
+        id: member.user.id,
+        email: member.user.email,
+      })),
+    ).toEqual([
       { role: 'OWNER', id: owner.userId, email: owner.email },
       { role: 'ADMIN', id: user.id, email: 'new.person@example.test' },
     ]);
-    expect(await env.sql('SELECT id FROM users WHERE email = $1', ['new.person@example.test'])).toEqual([{ id: user.id }]);
+    expect(await env.sql('SELECT id FROM users WHERE email = $1', ['new.person@example.test'])).toEqual([
+      { id: user.id },
+    ]);
     expect(await eventsAfter(owner.accountId, before)).toEqual([
       expect.objectContaining({
         action: 'member.invited',
@@ -99,14 +112,22 @@ describe('inviting members', () => {
 
     // The new member can sign in to the account at once, with the role given.
     const viewer = await env.api.call(ViewerDocument, {}, { token: await env.tokenFor(owner.accountId, user.id) });
-    expect(viewer.data!.viewer).toMatchObject({ role: 'ADMIN', user: { id: user.id }, account: { id: owner.accountId } });
+    expect(viewer.data!.viewer).toMatchObject({
+      role: 'ADMIN',
+      user: { id: user.id },
+      account: { id: owner.accountId },
+    });
   });
 
   it('adds a user who already belongs to another account without creating a second user', async () => {
     const elsewhere = await env.seedAccount();
     const owner = await env.seedAccount();
 
-    const invited = await env.api.call(InviteMemberDocument, { input: { email: elsewhere.email, role: 'MEMBER' } }, { token: owner.token });
+    const invited = await env.api.call(
+      InviteMemberDocument,
+      { input: { email: elsewhere.email, role: 'MEMBER' } },
+      { token: owner.token },
+    );
 
     expect(invited.errors).toBeUndefined();
     expect(invited.data!.inviteMember.user.id).toBe(elsewhere.userId);
@@ -124,7 +145,11 @@ describe('inviting members', () => {
       { input: { email: member.email.toUpperCase(), role: 'ADMIN' } },
       { token: owner.token },
     );
-    const self = await env.api.call(InviteMemberDocument, { input: { email: owner.email, role: 'MEMBER' } }, { token: owner.token });
+    const self = await env.api.call(
+      InviteMemberDocument,
+      { input: { email: owner.email, role: 'MEMBER' } },
+      { token: owner.token },
+    );
 
     expect(errorCodes(again)).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(self)).toEqual(['BAD_USER_INPUT']);
@@ -132,21 +157,30 @@ describe('inviting members', () => {
     expect(await eventsAfter(owner.accountId, before)).toEqual([]);
   });
 
-  it.each(['not-an-email', 'no-dot@localhost', '', '   ', 'two words@example.test', '@example.test', 'a@b@example.test'])(
-    'refuses the email %j with BAD_USER_INPUT and writes nothing',
-    async (email) => {
-      const owner = await env.seedAccount();
-      const before = await lastSeq(owner.accountId);
-      const users = await env.sql<{ count: number }>('SELECT count(*)::int AS count FROM users');
+  it.each([
+    'not-an-email',
+    'no-dot@localhost',
+    '',
+    '   ',
+    'two words@example.test',
+    '@example.test',
+    'a@b@example.test',
+  ])('refuses the email %j with BAD_USER_INPUT and writes nothing', async (email) => {
+    const owner = await env.seedAccount();
+    const before = await lastSeq(owner.accountId);
+    const users = await env.sql<{ count: number }>('SELECT count(*)::int AS count FROM users');
 
-      const invited = await env.api.call(InviteMemberDocument, { input: { email, role: 'MEMBER' } }, { token: owner.token });
+    const invited = await env.api.call(
+      InviteMemberDocument,
+      { input: { email, role: 'MEMBER' } },
+      { token: owner.token },
+    );
 
-      expect(errorCodes(invited)).toEqual(['BAD_USER_INPUT']);
-      expect(await rolesOf(owner)).toEqual({ [owner.userId]: 'OWNER' });
-      expect(await env.sql('SELECT count(*)::int AS count FROM users')).toEqual(users);
-      expect(await eventsAfter(owner.accountId, before)).toEqual([]);
-    },
-  );
+    expect(errorCodes(invited)).toEqual(['BAD_USER_INPUT']);
+    expect(await rolesOf(owner)).toEqual({ [owner.userId]: 'OWNER' });
+    expect(await env.sql('SELECT count(*)::int AS count FROM users')).toEqual(users);
+    expect(await eventsAfter(owner.accountId, before)).toEqual([]);
+  });
 });
 
 describe('what an ADMIN may not do to OWNERs', () => {
@@ -160,59 +194,101 @@ describe('what an ADMIN may not do to OWNERs', () => {
   }
 
   type Scene = Awaited<ReturnType<typeof adminAndOwners>>;
-  const attempts: [string, string, (scene: Scene) => Promise<GraphQLResult<unknown>>, (scene: Scene) => string | null][] = [
+  const attempts: [
+    string,
+    string,
+    (scene: Scene) => Promise<GraphQLResult<unknown>>,
+    (scene: Scene) => string | null,
+  ][] = [
     [
       'invite an OWNER',
       'member.invited',
-      ({ admin }) => env.api.call(InviteMemberDocument, { input: { email: freshEmail('would-be-owner'), role: 'OWNER' } }, { token: admin.token }),
+      ({ admin }) =>
+        env.api.call(
+          InviteMemberDocument,
+          { input: { email: freshEmail('would-be-owner'), role: 'OWNER' } },
+          { token: admin.token },
+        ),
       () => null,
     ],
     [
       'promote a MEMBER to OWNER',
       'member.role_changed',
-      ({ admin, member }) => env.api.call(ChangeMemberRoleDocument, { input: { userId: member.userId, role: 'OWNER' } }, { token: admin.token }),
+      ({ admin, member }) =>
+        env.api.call(
+          ChangeMemberRoleDocument,
+          { input: { userId: member.userId, role: 'OWNER' } },
+          { token: admin.token },
+        ),
       ({ member }) => member.userId,
     ],
     [
       'promote itself to OWNER',
       'member.role_changed',
-      ({ admin }) => env.api.call(ChangeMemberRoleDocument, { input: { userId: admin.userId, role: 'OWNER' } }, { token: admin.token }),
+      ({ admin }) =>
+        env.api.call(
+          ChangeMemberRoleDocument,
+          { input: { userId: admin.userId, role: 'OWNER' } },
+          { token: admin.token },
+        ),
       ({ admin }) => admin.userId,
     ],
     [
       'demote an OWNER',
       'member.role_changed',
       ({ admin, secondOwner }) =>
-        env.api.call(ChangeMemberRoleDocument, { input: { userId: secondOwner.userId, role: 'MEMBER' } }, { token: admin.token }),
+        env.api.call(
+          ChangeMemberRoleDocument,
+          { input: { userId: secondOwner.userId, role: 'MEMBER' } },
+          { token: admin.token },
+        ),
       ({ secondOwner }) => secondOwner.userId,
     ],
     [
       'remove an OWNER',
       'member.removed',
-      ({ admin, secondOwner }) => env.api.call(RemoveMemberDocument, { input: { userId: secondOwner.userId } }, { token: admin.token }),
+      ({ admin, secondOwner }) =>
+        env.api.call(RemoveMemberDocument, { input: { userId: secondOwner.userId } }, { token: admin.token }),
       ({ secondOwner }) => secondOwner.userId,
     ],
   ];
 
-  it.each(attempts)('an ADMIN cannot %s: FORBIDDEN, recorded as DENIED, nothing changed', async (_what, action, attempt, targetId) => {
-    const scene = await adminAndOwners();
-    const roles = await rolesOf(scene.owner);
-    const before = await lastSeq(scene.owner.accountId);
+  it.each(attempts)(
+    'an ADMIN cannot %s: FORBIDDEN, recorded as DENIED, nothing changed',
+    async (_what, action, attempt, targetId) => {
+      const scene = await adminAndOwners();
+      const roles = await rolesOf(scene.owner);
+      const before = await lastSeq(scene.owner.accountId);
 
-    const result = await attempt(scene);
+      const result = await attempt(scene);
 
-    expect(errorCodes(result)).toEqual(['FORBIDDEN']);
-    expect(await rolesOf(scene.owner)).toEqual(roles);
-    expect(await eventsAfter(scene.owner.accountId, before)).toEqual([
-      expect.objectContaining({ action, outcome: 'DENIED', actor_type: 'USER', actor_id: scene.admin.userId, target_id: targetId(scene) }),
-    ]);
-  });
+      expect(errorCodes(result)).toEqual(['FORBIDDEN']);
+      expect(await rolesOf(scene.owner)).toEqual(roles);
+      expect(await eventsAfter(scene.owner.accountId, before)).toEqual([
+        expect.objectContaining({
+          action,
+          outcome: 'DENIED',
+          actor_type: 'USER',
+          actor_id: scene.admin.userId,
+          target_id: targetId(scene),
+        }),
+      ]);
+    },
+  );
 
   it('an ADMIN can still manage non-OWNER members', async () => {
     const { owner, admin, member } = await adminAndOwners();
-    const promoted = await env.api.call(ChangeMemberRoleDocument, { input: { userId: member.userId, role: 'ADMIN' } }, { token: admin.token });
+    const promoted = await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: member.userId, role: 'ADMIN' } },
+      { token: admin.token },
+    );
     expect(promoted.data!.changeMemberRole.role).toBe('ADMIN');
-    const removed = await env.api.call(RemoveMemberDocument, { input: { userId: member.userId } }, { token: admin.token });
+    const removed = await env.api.call(
+      RemoveMemberDocument,
+      { input: { userId: member.userId } },
+      { token: admin.token },
+    );
     expect(removed.data).toEqual({ removeMember: true });
     expect(Object.keys(await rolesOf(owner))).not.toContain(member.userId);
   });
@@ -224,7 +300,11 @@ describe('the last OWNER', () => {
     const admin = await invite(owner, 'ADMIN');
     const before = await lastSeq(owner.accountId);
 
-    const demoted = await env.api.call(ChangeMemberRoleDocument, { input: { userId: owner.userId, role: 'ADMIN' } }, { token: owner.token });
+    const demoted = await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: owner.userId, role: 'ADMIN' } },
+      { token: owner.token },
+    );
 
     expect(errorCodes(demoted)).toEqual(['BAD_USER_INPUT']);
     expect(await rolesOf(owner)).toEqual({ [owner.userId]: 'OWNER', [admin.userId]: 'ADMIN' });
@@ -236,7 +316,11 @@ describe('the last OWNER', () => {
     const admin = await invite(owner, 'ADMIN');
     const before = await lastSeq(owner.accountId);
 
-    const removed = await env.api.call(RemoveMemberDocument, { input: { userId: owner.userId } }, { token: owner.token });
+    const removed = await env.api.call(
+      RemoveMemberDocument,
+      { input: { userId: owner.userId } },
+      { token: owner.token },
+    );
 
     expect(errorCodes(removed)).toEqual(['BAD_USER_INPUT']);
     expect(await rolesOf(owner)).toEqual({ [owner.userId]: 'OWNER', [admin.userId]: 'ADMIN' });
@@ -248,12 +332,20 @@ describe('the last OWNER', () => {
     const owner = await env.seedAccount();
     const second = await invite(owner, 'OWNER');
 
-    const demoted = await env.api.call(ChangeMemberRoleDocument, { input: { userId: owner.userId, role: 'ADMIN' } }, { token: second.token });
+    const demoted = await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: owner.userId, role: 'ADMIN' } },
+      { token: second.token },
+    );
 
     expect(demoted.errors).toBeUndefined();
     expect(demoted.data!.changeMemberRole).toMatchObject({ role: 'ADMIN', user: { id: owner.userId } });
     expect(await rolesOf(owner)).toEqual({ [owner.userId]: 'ADMIN', [second.userId]: 'OWNER' });
-    const last = await env.api.call(ChangeMemberRoleDocument, { input: { userId: second.userId, role: 'MEMBER' } }, { token: second.token });
+    const last = await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: second.userId, role: 'MEMBER' } },
+      { token: second.token },
+    );
     expect(errorCodes(last)).toEqual(['BAD_USER_INPUT']);
   });
 
@@ -261,7 +353,11 @@ describe('the last OWNER', () => {
     const owner = await env.seedAccount();
     const second = await invite(owner, 'OWNER');
 
-    const left = await env.api.call(RemoveMemberDocument, { input: { userId: second.userId } }, { token: second.token });
+    const left = await env.api.call(
+      RemoveMemberDocument,
+      { input: { userId: second.userId } },
+      { token: second.token },
+    );
 
     expect(left.data).toEqual({ removeMember: true });
     expect(await rolesOf(owner)).toEqual({ [owner.userId]: 'OWNER' });
@@ -274,7 +370,11 @@ describe('leaving and removing', () => {
     const member = await invite(owner, 'MEMBER');
     const before = await lastSeq(owner.accountId);
 
-    const left = await env.api.call(RemoveMemberDocument, { input: { userId: member.userId } }, { token: member.token });
+    const left = await env.api.call(
+      RemoveMemberDocument,
+      { input: { userId: member.userId } },
+      { token: member.token },
+    );
 
     expect(left.errors).toBeUndefined();
     expect(left.data).toEqual({ removeMember: true });
@@ -301,7 +401,11 @@ describe('leaving and removing', () => {
     const member = await invite(owner, 'MEMBER');
     const other = await invite(owner, 'MEMBER');
 
-    const removed = await env.api.call(RemoveMemberDocument, { input: { userId: other.userId } }, { token: member.token });
+    const removed = await env.api.call(
+      RemoveMemberDocument,
+      { input: { userId: other.userId } },
+      { token: member.token },
+    );
 
     expect(errorCodes(removed)).toEqual(['FORBIDDEN']);
     expect(Object.keys(await rolesOf(owner))).toContain(other.userId);
@@ -327,7 +431,11 @@ describe('leaving and removing', () => {
     const userId = await targetOf(owner);
     const before = await lastSeq(owner.accountId);
 
-    const changed = await env.api.call(ChangeMemberRoleDocument, { input: { userId, role: 'ADMIN' } }, { token: owner.token });
+    const changed = await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId, role: 'ADMIN' } },
+      { token: owner.token },
+    );
 
     expect(errorCodes(changed)).toEqual(['NOT_FOUND']);
     expect(await eventsAfter(owner.accountId, before)).toEqual([]);
@@ -352,7 +460,11 @@ describe('changing roles', () => {
     const member = await invite(owner, 'MEMBER');
     const before = await lastSeq(owner.accountId);
 
-    const changed = await env.api.call(ChangeMemberRoleDocument, { input: { userId: member.userId, role: 'ADMIN' } }, { token: owner.token });
+    const changed = await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: member.userId, role: 'ADMIN' } },
+      { token: owner.token },
+    );
 
     expect(changed.data!.changeMemberRole).toEqual({ role: 'ADMIN', user: { id: member.userId, email: member.email } });
     expect(await eventsAfter(owner.accountId, before)).toEqual([
@@ -375,7 +487,11 @@ describe('changing roles', () => {
     const member = await invite(owner, 'MEMBER');
     const before = await lastSeq(owner.accountId);
 
-    const same = await env.api.call(ChangeMemberRoleDocument, { input: { userId: member.userId, role: 'MEMBER' } }, { token: owner.token });
+    const same = await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: member.userId, role: 'MEMBER' } },
+      { token: owner.token },
+    );
 
     expect(same.errors).toBeUndefined();
     expect(same.data!.changeMemberRole.role).toBe('MEMBER');
@@ -387,7 +503,12 @@ describe('changing the plan', () => {
   it('FREE to PREMIUM by the OWNER changes plan and entitlements and records plan.changed', async () => {
     const owner = await env.seedAccount({ plan: Plan.FREE });
     const free = await env.api.call(EntitlementsDocument, {}, { token: owner.token });
-    expect(free.data!.entitlements).toEqual({ plan: 'FREE', features: [], maxActiveApiKeys: 3, auditRetentionDays: null });
+    expect(free.data!.entitlements).toEqual({
+      plan: 'FREE',
+      features: [],
+      maxActiveApiKeys: 3,
+      auditRetentionDays: null,
+    });
     const before = await lastSeq(owner.accountId);
 
     const changed = await env.api.call(ChangePlanDocument, { input: { plan: 'PREMIUM' } }, { token: owner.token });
@@ -400,7 +521,11 @@ describe('changing the plan', () => {
     expect(account.entitlements.maxActiveApiKeys).toBe(100);
 
     const entitlements = await env.api.call(EntitlementsDocument, {}, { token: owner.token });
-    expect(entitlements.data!.entitlements).toMatchObject({ plan: 'PREMIUM', maxActiveApiKeys: 100, auditRetentionDays: 90 });
+    expect(entitlements.data!.entitlements).toMatchObject({
+      plan: 'PREMIUM',
+      maxActiveApiKeys: 100,
+      auditRetentionDays: 90,
+    });
     expect([...entitlements.data!.entitlements.features].sort()).toEqual(['AUDIT_EXPORT', 'AUDIT_LOG', 'AUDIT_STREAM']);
     expect(await eventsAfter(owner.accountId, before)).toEqual([
       expect.objectContaining({

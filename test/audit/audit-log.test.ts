@@ -52,7 +52,9 @@ describe('the audit log as a product', () => {
       'account.created',
     ]);
     await env.api.call(AuditEventsDocument, { first: 10 }, { token: owner.token });
-    const viewed = await env.sql("SELECT 1 FROM audit_events WHERE account_id = $1 AND action = 'audit.viewed'", [owner.accountId]);
+    const viewed = await env.sql("SELECT 1 FROM audit_events WHERE account_id = $1 AND action = 'audit.viewed'", [
+      owner.accountId,
+    ]);
     expect(viewed).toHaveLength(1);
   });
 
@@ -81,8 +83,15 @@ describe('the audit log as a product', () => {
   it('filters by action prefix', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     await createKeys(owner.token, 2);
-    const keys = await env.api.call(AuditEventsDocument, { filter: { actions: ['api_key.*'] } }, { token: owner.token });
-    expect(keys.data!.auditEvents!.edges.map((edge) => edge.node.action)).toEqual(['api_key.created', 'api_key.created']);
+    const keys = await env.api.call(
+      AuditEventsDocument,
+      { filter: { actions: ['api_key.*'] } },
+      { token: owner.token },
+    );
+    expect(keys.data!.auditEvents!.edges.map((edge) => edge.node.action)).toEqual([
+      'api_key.created',
+      'api_key.created',
+    ]);
   });
 
   it('verifies an intact chain and names an altered event', async () => {
@@ -92,7 +101,9 @@ describe('the audit log as a product', () => {
     expect(intact.data!.verifyAuditChain).toMatchObject({ ok: true, checkedCount: 4 });
     await env.sql('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
     try {
-      await env.sql("UPDATE audit_events SET action = 'api_key.updated' WHERE account_id = $1 AND seq = 3", [owner.accountId]);
+      await env.sql("UPDATE audit_events SET action = 'api_key.updated' WHERE account_id = $1 AND seq = 3", [
+        owner.accountId,
+      ]);
     } finally {
       await env.sql('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
     }
@@ -103,14 +114,28 @@ describe('the audit log as a product', () => {
   it('exports NDJSON through a signed link and records the export', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     await createKeys(owner.token, 2);
-    const created = await env.api.call(CreateAuditExportDocument, { input: { format: 'NDJSON' } }, { token: owner.token });
+    const created = await env.api.call(
+      CreateAuditExportDocument,
+      { input: { format: 'NDJSON' } },
+      { token: owner.token },
+    );
     expect(created.errors).toBeUndefined();
     const response = await fetch(created.data!.createAuditExport!.downloadUrl);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/ndjson/);
-    const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as { action: string });
-    expect(lines.map((line) => line.action)).toEqual(['account.created', 'api_key.created', 'api_key.created', 'audit.exported']);
-    const tampered = await fetch(created.data!.createAuditExport!.downloadUrl.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')));
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { action: string });
+    expect(lines.map((line) => line.action)).toEqual([
+      'account.created',
+      'api_key.created',
+      'api_key.created',
+      'audit.exported',
+    ]);
+    const tampered = await fetch(
+      created.data!.createAuditExport!.downloadUrl.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+    );
     expect(tampered.status).toBe(403);
   });
 });

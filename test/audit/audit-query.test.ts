@@ -52,7 +52,11 @@ async function seqsMatching(token: string, filter: AuditEventFilter): Promise<nu
 }
 
 async function createKey(token: string, name: string, scopes: ApiKeyScope[] = ['KEYS_READ']) {
-  const created = await env.api.call(CreateApiKeyDocument, { input: { name, purpose: 'TEAM_HANDOFF', scopes } }, { token });
+  const created = await env.api.call(
+    CreateApiKeyDocument,
+    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
+    { token },
+  );
   expect(created.errors).toBeUndefined();
   return created.data!.createApiKey;
 }
@@ -79,9 +83,10 @@ async function auditActions(accountId: string): Promise<string[]> {
 }
 
 async function headSeq(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ seq: number }>('SELECT coalesce(max(seq), 0)::int AS seq FROM audit_events WHERE account_id = $1', [
-    accountId,
-  ]);
+  const [row] = await env.sql<{ seq: number }>(
+    'SELECT coalesce(max(seq), 0)::int AS seq FROM audit_events WHERE account_id = $1',
+    [accountId],
+  );
   return row!.seq;
 }
 
@@ -182,7 +187,8 @@ async function pageThrough(
   const pages: number[][] = [];
   let cursor: string | null | undefined;
   for (;;) {
-    const variables = direction === 'forward' ? { first: 100, after: cursor, order } : { last: 100, before: cursor, order };
+    const variables =
+      direction === 'forward' ? { first: 100, after: cursor, order } : { last: 100, before: cursor, order };
     const page = await listEvents(token, variables);
     pages.push(page.edges.map((edge) => edge.node.seq));
     const more = direction === 'forward' ? page.pageInfo.hasNextPage : page.pageInfo.hasPreviousPage;
@@ -311,7 +317,9 @@ describe('page size and cursor validation', () => {
     ['an audit cursor with a negative seq', Buffer.from(JSON.stringify(['audit', -1])).toString('base64url')],
   ])('refuses a cursor that is %s with BAD_USER_INPUT, as after and as before', async (_label, cursor) => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    expect(errorCodes(await env.api.call(AuditEventsDocument, { after: cursor }, { token: owner.token }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await env.api.call(AuditEventsDocument, { after: cursor }, { token: owner.token }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
     expect(errorCodes(await env.api.call(AuditEventsDocument, { before: cursor }, { token: owner.token }))).toEqual([
       'BAD_USER_INPUT',
     ]);
@@ -327,9 +335,9 @@ describe('page size and cursor validation', () => {
     expect(errorCodes(await env.api.call(AuditEventsDocument, { after: keysCursor }, { token: owner.token }))).toEqual([
       'BAD_USER_INPUT',
     ]);
-    expect(errorCodes(await env.api.call(AuditEventsDocument, { last: 5, before: keysCursor }, { token: owner.token }))).toEqual([
-      'BAD_USER_INPUT',
-    ]);
+    expect(
+      errorCodes(await env.api.call(AuditEventsDocument, { last: 5, before: keysCursor }, { token: owner.token })),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 });
 
@@ -349,7 +357,11 @@ async function seedKnownHistory() {
   const keyA = await createKey(owner.token, 'automation', ['KEYS_READ', 'KEYS_WRITE']);
   const keyB = await createKey(owner.token, 'partner');
   await renameKey(keyA.secret, keyB.apiKey.id, 'partner (renamed)');
-  const settings = await env.api.call(UpdateAccountSettingsDocument, { input: { defaultKeyLifetimeDays: 30 } }, { token: admin.token });
+  const settings = await env.api.call(
+    UpdateAccountSettingsDocument,
+    { input: { defaultKeyLifetimeDays: 30 } },
+    { token: admin.token },
+  );
   expect(settings.errors).toBeUndefined();
   const denied = await env.api.call(RevokeApiKeyDocument, { input: { id: keyB.apiKey.id } }, { token: member.token });
   expect(errorCodes(denied)).toEqual(['FORBIDDEN']);
@@ -388,9 +400,9 @@ describe('filters', () => {
     const { owner } = await seedKnownHistory();
     expect(await seqsMatching(owner.token, { actions: ['plan.changed'] })).toEqual([11]);
     expect(await seqsMatching(owner.token, { actions: ['api_key.created', 'settings.updated'] })).toEqual([7, 5, 4]);
-    expect(await seqsMatching(owner.token, { actions: ['api_key.revoked', 'member.invited', 'account.created'] })).toEqual([
-      10, 8, 3, 2, 1,
-    ]);
+    expect(
+      await seqsMatching(owner.token, { actions: ['api_key.revoked', 'member.invited', 'account.created'] }),
+    ).toEqual([10, 8, 3, 2, 1]);
     expect(await seqsMatching(owner.token, { actions: ['api_key.deleted'] })).toEqual([]);
   });
 
@@ -399,7 +411,9 @@ describe('filters', () => {
     expect(await seqsMatching(owner.token, { actions: ['api_key.*'] })).toEqual([10, 8, 6, 5, 4]);
     expect(await seqsMatching(owner.token, { actions: ['member.*'] })).toEqual([9, 3, 2]);
     expect(await seqsMatching(owner.token, { actions: ['member.*', 'plan.changed'] })).toEqual([11, 9, 3, 2]);
-    expect(await seqsMatching(owner.token, { actions: ['member.*', 'api_key.revoked', 'audit.*'] })).toEqual([12, 10, 9, 8, 3, 2]);
+    expect(await seqsMatching(owner.token, { actions: ['member.*', 'api_key.revoked', 'audit.*'] })).toEqual([
+      12, 10, 9, 8, 3, 2,
+    ]);
   });
 
   it('does not let a prefix match other actions through LIKE wildcards or a longer name', async () => {
@@ -415,15 +429,26 @@ describe('filters', () => {
     expect(await seqsMatching(owner.token, { actions: ['api_keys.*'] })).toEqual([1_002]);
   });
 
-  it.each(['API_KEY.created', 'api_key.', '*', '.*', 'api_key.**', 'api key.created', 'api_key.%', "api_key.created'--", ''])(
-    'refuses the action filter %j with BAD_USER_INPUT',
-    async (action) => {
-      const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-      const result = await env.api.call(AuditEventsDocument, { filter: { actions: ['api_key.created', action] } }, { token: owner.token });
-      expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
-      expect(result.data!.auditEvents).toBeNull();
-    },
-  );
+  it.each([
+    'API_KEY.created',
+    'api_key.',
+    '*',
+    '.*',
+    'api_key.**',
+    'api key.created',
+    'api_key.%',
+    "api_key.created'--",
+    '',
+  ])('refuses the action filter %j with BAD_USER_INPUT', async (action) => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const result = await env.api.call(
+      AuditEventsDocument,
+      { filter: { actions: ['api_key.created', action] } },
+      { token: owner.token },
+    );
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    expect(result.data!.auditEvents).toBeNull();
+  });
 
   it('filters by actor id and actor type', async () => {
     const { owner, admin, member, keyA } = await seedKnownHistory();
@@ -474,7 +499,9 @@ describe('filters', () => {
     expect(before).toEqual(all.filter((event) => at(event) < pivotAt).map((event) => event.seq));
 
     // [t, t) is empty; [t, t + 1ms) holds exactly the events of that instant.
-    expect(await seqsMatching(owner.token, { occurredAfter: pivot.occurredAt, occurredBefore: pivot.occurredAt })).toEqual([]);
+    expect(
+      await seqsMatching(owner.token, { occurredAfter: pivot.occurredAt, occurredBefore: pivot.occurredAt }),
+    ).toEqual([]);
     const instant = await seqsMatching(owner.token, {
       occurredAfter: pivot.occurredAt,
       occurredBefore: new Date(pivotAt + 1).toISOString(),
@@ -487,9 +514,13 @@ describe('filters', () => {
     const { owner, member, keyB, all } = await seedKnownHistory();
     const sixAt = all.find((event) => event.seq === 6)!.occurredAt;
     expect(await seqsMatching(owner.token, { actions: ['api_key.*'], actorType: 'USER' })).toEqual([10, 8, 5, 4]);
-    expect(await seqsMatching(owner.token, { actions: ['api_key.*'], actorType: 'USER', occurredAfter: sixAt })).toEqual([10, 8]);
+    expect(
+      await seqsMatching(owner.token, { actions: ['api_key.*'], actorType: 'USER', occurredAfter: sixAt }),
+    ).toEqual([10, 8]);
     expect(await seqsMatching(owner.token, { targetId: keyB.id, outcome: 'SUCCESS' })).toEqual([10, 6, 5]);
-    expect(await seqsMatching(owner.token, { actorId: member.userId, outcome: 'DENIED', actions: ['api_key.revoked'] })).toEqual([8]);
+    expect(
+      await seqsMatching(owner.token, { actorId: member.userId, outcome: 'DENIED', actions: ['api_key.revoked'] }),
+    ).toEqual([8]);
     expect(await seqsMatching(owner.token, { actorId: member.userId, outcome: 'SUCCESS' })).toEqual([]);
     expect(await seqsMatching(owner.token, { targetId: keyB.id, occurredBefore: sixAt })).toEqual([5]);
   });
@@ -533,7 +564,11 @@ describe('the AuditEvent shape', () => {
       { token: owner.token },
     );
     expect(settings.errors).toBeUndefined();
-    const denied = await env.api.call(UpdateAccountSettingsDocument, { input: { maxKeyLifetimeDays: 60 } }, { token: member.token });
+    const denied = await env.api.call(
+      UpdateAccountSettingsDocument,
+      { input: { maxKeyLifetimeDays: 60 } },
+      { token: member.token },
+    );
     expect(errorCodes(denied)).toEqual(['FORBIDDEN']);
 
     const first = await listEvents(owner.token, { filter: { actions: ['settings.*'] } });
@@ -644,11 +679,10 @@ describe('recording who read the log', () => {
     const shiftBack = async (minutes: number) => {
       await env.sql('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
       try {
-        await env.sql(`UPDATE audit_events SET occurred_at = now() - make_interval(mins => $3) WHERE account_id = $1 AND seq = $2`, [
-          owner.accountId,
-          viewed!.seq,
-          minutes,
-        ]);
+        await env.sql(
+          `UPDATE audit_events SET occurred_at = now() - make_interval(mins => $3) WHERE account_id = $1 AND seq = $2`,
+          [owner.accountId, viewed!.seq, minutes],
+        );
       } finally {
         await env.sql('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
       }
@@ -670,8 +704,16 @@ describe('retention', () => {
   it('hides events older than 90 days on PREMIUM and shows them after an upgrade to ENTERPRISE', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const day = 86_400_000;
-    await insertEvent(owner.accountId, { seq: 100_000, action: 'settings.updated', occurredAt: new Date(Date.now() - 91 * day) });
-    await insertEvent(owner.accountId, { seq: 100_001, action: 'settings.updated', occurredAt: new Date(Date.now() - 89 * day) });
+    await insertEvent(owner.accountId, {
+      seq: 100_000,
+      action: 'settings.updated',
+      occurredAt: new Date(Date.now() - 91 * day),
+    });
+    await insertEvent(owner.accountId, {
+      seq: 100_001,
+      action: 'settings.updated',
+      occurredAt: new Date(Date.now() - 89 * day),
+    });
 
     expect(await seqsMatching(owner.token, { actions: ['settings.*'] })).toEqual([100_001]);
     // A time filter cannot reach past the plan's retention, nor can paging from the oldest end.
@@ -741,13 +783,22 @@ describe('index use on a large log', () => {
       // The service's first page: newest first, LIMIT first + 1, behind the plan's retention cutoff.
       const where = auditWhere(owner.accountId, filter, retentionCutoff(Plan.PREMIUM));
       const sql = numbered(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where.sql} ORDER BY seq DESC LIMIT ?`);
-      const [row] = await env.sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, [...where.params, 51]);
+      const [row] = await env.sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, [
+        ...where.params,
+        51,
+      ]);
       const nodes = nodesOf(row!['QUERY PLAN'][0].Plan);
       report[label] = nodes.map((node) => [node['Node Type'], node['Index Name']].filter(Boolean).join(' '));
     }
     for (const [label, nodes] of Object.entries(report)) {
-      expect({ label, nodes }).toEqual({ label, nodes: expect.arrayContaining([expect.stringMatching(/^Index (Only )?Scan/)]) });
-      expect({ label, nodes }).toEqual({ label, nodes: expect.not.arrayContaining([expect.stringMatching(/Seq Scan|Sort/)]) });
+      expect({ label, nodes }).toEqual({
+        label,
+        nodes: expect.arrayContaining([expect.stringMatching(/^Index (Only )?Scan/)]),
+      });
+      expect({ label, nodes }).toEqual({
+        label,
+        nodes: expect.not.arrayContaining([expect.stringMatching(/Seq Scan|Sort/)]),
+      });
     }
     // The scanned relation is audit_events itself.
     expect(Object.values(report).every((nodes) => nodes.some((node) => /audit_events_/.test(node)))).toBe(true);

@@ -91,7 +91,11 @@ function traced(token: string): CallOptions & { userAgent: string; requestId: st
 }
 
 async function createKey(token: string, name: string, scopes: ApiKeyScope[] = ['KEYS_READ']) {
-  const created = await env.api.call(CreateApiKeyDocument, { input: { name, purpose: 'TEAM_HANDOFF', scopes } }, { token });
+  const created = await env.api.call(
+    CreateApiKeyDocument,
+    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
+    { token },
+  );
   expect(created.errors).toBeUndefined();
   return created.data!.createApiKey;
 }
@@ -113,7 +117,10 @@ async function expectIntactChain(accountId: string, expectedLength: number): Pro
   let prevHash = '0'.repeat(64);
   for (const event of events) {
     expect({ seq: event.seq, prevHash: event.prevHash }).toEqual({ seq: event.seq, prevHash });
-    expect({ seq: event.seq, hash: computeEventHash(event.prevHash, event) }).toEqual({ seq: event.seq, hash: event.hash });
+    expect({ seq: event.seq, hash: computeEventHash(event.prevHash, event) }).toEqual({
+      seq: event.seq,
+      hash: event.hash,
+    });
     prevHash = event.hash;
   }
 }
@@ -195,7 +202,11 @@ const mutations: MutationCase[] = [
       return {
         targetType: 'api_key',
         async run(options) {
-          const result = await env.api.call(UpdateApiKeyDocument, { input: { id: apiKey.id, name: 'after rename' } }, options);
+          const result = await env.api.call(
+            UpdateApiKeyDocument,
+            { input: { id: apiKey.id, name: 'after rename' } },
+            options,
+          );
           return { result, targetId: apiKey.id };
         },
       };
@@ -208,7 +219,11 @@ const mutations: MutationCase[] = [
       return {
         targetType: 'api_key',
         async run(options) {
-          const result = await env.api.call(RotateApiKeyDocument, { input: { id: apiKey.id, gracePeriodSeconds: 60 } }, options);
+          const result = await env.api.call(
+            RotateApiKeyDocument,
+            { input: { id: apiKey.id, gracePeriodSeconds: 60 } },
+            options,
+          );
           return { result, targetId: apiKey.id };
         },
       };
@@ -221,7 +236,11 @@ const mutations: MutationCase[] = [
       return {
         targetType: 'api_key',
         async run(options) {
-          const result = await env.api.call(RevokeApiKeyDocument, { input: { id: apiKey.id, reason: 'audit test' } }, options);
+          const result = await env.api.call(
+            RevokeApiKeyDocument,
+            { input: { id: apiKey.id, reason: 'audit test' } },
+            options,
+          );
           return { result, targetId: apiKey.id };
         },
       };
@@ -233,7 +252,11 @@ const mutations: MutationCase[] = [
       return {
         targetType: 'account',
         async run(options) {
-          const result = await env.api.call(UpdateAccountSettingsDocument, { input: { defaultKeyLifetimeDays: 30 } }, options);
+          const result = await env.api.call(
+            UpdateAccountSettingsDocument,
+            { input: { defaultKeyLifetimeDays: 30 } },
+            options,
+          );
           return { result, targetId: owner.accountId };
         },
       };
@@ -262,7 +285,11 @@ const mutations: MutationCase[] = [
       return {
         targetType: 'user',
         async run(options) {
-          const result = await env.api.call(ChangeMemberRoleDocument, { input: { userId: member.id, role: 'ADMIN' } }, options);
+          const result = await env.api.call(
+            ChangeMemberRoleDocument,
+            { input: { userId: member.id, role: 'ADMIN' } },
+            options,
+          );
           return { result, targetId: member.id };
         },
       };
@@ -340,7 +367,10 @@ describe('no audit row when a mutation fails', () => {
     const before = await auditRows(owner.accountId);
     const token = owner.token;
 
-    const call = <R, V>(document: TypedDocumentNode<R, V>, variables: V) => () => env.api.call(document, variables, { token });
+    const call =
+      <R, V>(document: TypedDocumentNode<R, V>, variables: V) =>
+      () =>
+        env.api.call(document, variables, { token });
     const newKey = (input: Partial<CreateApiKeyInput>) => ({
       input: { name: 'valid', purpose: 'TEAM_HANDOFF' as const, scopes: ['KEYS_READ' as const], ...input },
     });
@@ -348,10 +378,18 @@ describe('no audit row when a mutation fails', () => {
     const failures: [string, string, () => Promise<GraphQLResult<unknown>>][] = [
       ['blank key name', 'BAD_USER_INPUT', call(CreateApiKeyDocument, newKey({ name: '   ' }))],
       ['no scopes', 'BAD_USER_INPUT', call(CreateApiKeyDocument, newKey({ scopes: [] }))],
-      ['expiry in the past', 'BAD_USER_INPUT', call(CreateApiKeyDocument, newKey({ expiresAt: '2001-01-01T00:00:00Z' }))],
+      [
+        'expiry in the past',
+        'BAD_USER_INPUT',
+        call(CreateApiKeyDocument, newKey({ expiresAt: '2001-01-01T00:00:00Z' })),
+      ],
       ['fourth active key on FREE', 'QUOTA_EXCEEDED', call(CreateApiKeyDocument, newKey({}))],
       ['empty new name', 'BAD_USER_INPUT', call(UpdateApiKeyDocument, { input: { id: fourth.id, name: '' } })],
-      ['over-long reason', 'BAD_USER_INPUT', call(RevokeApiKeyDocument, { input: { id: fourth.id, reason: 'x'.repeat(501) } })],
+      [
+        'over-long reason',
+        'BAD_USER_INPUT',
+        call(RevokeApiKeyDocument, { input: { id: fourth.id, reason: 'x'.repeat(501) } }),
+      ],
       ['unknown key', 'NOT_FOUND', call(RevokeApiKeyDocument, { input: { id: randomUUID() } })],
       ['non-UUID key id', 'NOT_FOUND', call(RotateApiKeyDocument, { input: { id: 'not-a-uuid' } })],
       ['rotating a revoked key', 'BAD_USER_INPUT', call(RotateApiKeyDocument, { input: { id: keys[2]!.id } })],
@@ -360,7 +398,11 @@ describe('no audit row when a mutation fails', () => {
         'BAD_USER_INPUT',
         call(UpdateAccountSettingsDocument, { input: { defaultKeyLifetimeDays: 400, maxKeyLifetimeDays: 365 } }),
       ],
-      ['malformed email', 'BAD_USER_INPUT', call(InviteMemberDocument, { input: { email: 'not-an-email', role: 'MEMBER' } })],
+      [
+        'malformed email',
+        'BAD_USER_INPUT',
+        call(InviteMemberDocument, { input: { email: 'not-an-email', role: 'MEMBER' } }),
+      ],
       [
         'demoting the last OWNER',
         'BAD_USER_INPUT',
@@ -389,10 +431,16 @@ describe('no audit row when a mutation fails', () => {
         IF NEW.action = 'api_key.revoked' THEN RAISE EXCEPTION 'forced'; END IF;
         RETURN NEW;
       END $$`);
-    await env.sql('CREATE TRIGGER fail_revoke BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION fail_revoke()');
+    await env.sql(
+      'CREATE TRIGGER fail_revoke BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION fail_revoke()',
+    );
     let failed: GraphQLResult<unknown>;
     try {
-      failed = await env.api.call(RevokeApiKeyDocument, { input: { id: apiKey.id, reason: 'doomed' } }, { token: owner.token });
+      failed = await env.api.call(
+        RevokeApiKeyDocument,
+        { input: { id: apiKey.id, reason: 'doomed' } },
+        { token: owner.token },
+      );
     } finally {
       await env.sql('DROP TRIGGER fail_revoke ON audit_events');
       await env.sql('DROP FUNCTION fail_revoke()');
@@ -403,7 +451,9 @@ describe('no audit row when a mutation fails', () => {
     expect(message).not.toMatch(/forced/i);
     expect(message).not.toMatch(/insert|update|select|audit_events|api_keys|sql/i);
 
-    const [stored] = await env.sql<{ revoked_at: Date | null }>('SELECT revoked_at FROM api_keys WHERE id = $1', [apiKey.id]);
+    const [stored] = await env.sql<{ revoked_at: Date | null }>('SELECT revoked_at FROM api_keys WHERE id = $1', [
+      apiKey.id,
+    ]);
     expect(stored!.revoked_at).toBeNull();
     const asKey = await env.api.call(ViewerDocument, {}, { token: secret });
     expect(asKey.errors).toBeUndefined();
@@ -424,7 +474,9 @@ describe('no audit row when a mutation fails', () => {
     const before = await auditRows(owner.accountId);
     await env.sql(`CREATE FUNCTION fail_key_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'forced'; END $$`);
-    await env.sql('CREATE TRIGGER fail_key_insert BEFORE INSERT ON api_keys FOR EACH ROW EXECUTE FUNCTION fail_key_insert()');
+    await env.sql(
+      'CREATE TRIGGER fail_key_insert BEFORE INSERT ON api_keys FOR EACH ROW EXECUTE FUNCTION fail_key_insert()',
+    );
     let failed: GraphQLResult<unknown>;
     try {
       failed = await env.api.call(
@@ -521,9 +573,17 @@ describe('hash chain', () => {
       { token: automation.secret },
     );
     expect(fromKey.errors).toBeUndefined();
-    await env.api.call(ChangeMemberRoleDocument, { input: { userId: member.id, role: 'ADMIN' } }, { token: automation.secret });
+    await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: member.id, role: 'ADMIN' } },
+      { token: automation.secret },
+    );
     await env.api.call(RemoveMemberDocument, { input: { userId: member.id } }, { token });
-    await env.api.call(RevokeApiKeyDocument, { input: { id: fromKey.data!.createApiKey.apiKey.id, reason: 'done' } }, { token });
+    await env.api.call(
+      RevokeApiKeyDocument,
+      { input: { id: fromKey.data!.createApiKey.apiKey.id, reason: 'done' } },
+      { token },
+    );
     await env.api.call(ChangePlanDocument, { input: { plan: 'ENTERPRISE' } }, { token });
 
     const actions = (await auditRows(owner.accountId)).map((row) => `${row.action}:${row.outcome}`);
@@ -588,10 +648,12 @@ describe('append-only audit table', () => {
     const before = await auditRows(owner.accountId);
     expect(before).toHaveLength(2);
 
-    await expect(env.sql("UPDATE audit_events SET action = 'x' WHERE account_id = $1", [owner.accountId])).rejects.toThrow(
+    await expect(
+      env.sql("UPDATE audit_events SET action = 'x' WHERE account_id = $1", [owner.accountId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(env.sql('DELETE FROM audit_events WHERE account_id = $1', [owner.accountId])).rejects.toThrow(
       /append-only/,
     );
-    await expect(env.sql('DELETE FROM audit_events WHERE account_id = $1', [owner.accountId])).rejects.toThrow(/append-only/);
     await expect(env.sql('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
     expect(await auditRows(owner.accountId)).toEqual(before);
   });

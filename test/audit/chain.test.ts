@@ -4,7 +4,11 @@ import path from 'node:path';
 import { computeEventHash } from '../../src/audit/audit-chain';
 import { purgeExpiredAuditEvents } from '../../src/audit/audit-retention';
 import { AUDIT_COLUMNS, recordFromRow, type AuditEventRecord } from '../../src/audit/audit.records';
-import { CreateApiKeyDocument, VerifyAuditChainDocument, type VerifyAuditChainQueryVariables } from '../../src/client/generated/graphql';
+import {
+  CreateApiKeyDocument,
+  VerifyAuditChainDocument,
+  type VerifyAuditChainQueryVariables,
+} from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
 import { startTestEnv, TEST_SESSION_SECRET, type SeededAccount, type TestEnv } from '../support/harness';
 
@@ -44,7 +48,9 @@ async function createKeys(owner: SeededAccount, count: number): Promise<void> {
 }
 
 async function storedEvents(accountId: string): Promise<AuditEventRecord[]> {
-  const rows = await env.sql(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = $1 ORDER BY seq`, [accountId]);
+  const rows = await env.sql(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = $1 ORDER BY seq`, [
+    accountId,
+  ]);
   return rows.map(recordFromRow);
 }
 
@@ -67,7 +73,11 @@ async function tamper(...statements: [string, unknown[]][]): Promise<void> {
 /** Changes event `seq`'s metadata and stores a hash recomputed over the new content, so the row is self-consistent. */
 async function forgeEvent(accountId: string, seq: number, prevHash?: string): Promise<void> {
   const event = await eventAt(accountId, seq);
-  const forged: AuditEventRecord = { ...event, metadata: { ...event.metadata, forged: true }, prevHash: prevHash ?? event.prevHash };
+  const forged: AuditEventRecord = {
+    ...event,
+    metadata: { ...event.metadata, forged: true },
+    prevHash: prevHash ?? event.prevHash,
+  };
   const hash = computeEventHash(forged.prevHash, forged);
   await tamper([
     'UPDATE audit_events SET metadata = $1, prev_hash = $2, hash = $3 WHERE account_id = $4 AND seq = $5',
@@ -218,9 +228,18 @@ describe('audit chain verification', () => {
   it('keeps accounts’ chains independent: tampering in one leaves the other ok', async () => {
     const tampered = await accountWithEvents(3);
     const other = await accountWithEvents(2);
-    await tamper([`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 2`, [tampered.accountId]]);
+    await tamper([
+      `UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 2`,
+      [tampered.accountId],
+    ]);
     expect(await verify(tampered)).toMatchObject({ ok: false, firstBrokenSeq: 2 });
-    expect(await verify(other)).toEqual({ ok: true, checkedCount: 3, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+    expect(await verify(other)).toEqual({
+      ok: true,
+      checkedCount: 3,
+      firstBrokenSeq: null,
+      firstBrokenEventId: null,
+      reason: null,
+    });
   });
 
   it('checks only the events inside a time window and still names tampering within it', async () => {
@@ -230,7 +249,13 @@ describe('audit chain verification', () => {
     expect([...new Set(times)]).toEqual([...times].sort((a, b) => a - b));
     // [seq 2, seq 4): seqs 2 and 3.
     const window = { from: events[1]!.occurredAt.toISOString(), to: events[3]!.occurredAt.toISOString() };
-    expect(await verify(owner, window)).toEqual({ ok: true, checkedCount: 2, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+    expect(await verify(owner, window)).toEqual({
+      ok: true,
+      checkedCount: 2,
+      firstBrokenSeq: null,
+      firstBrokenEventId: null,
+      reason: null,
+    });
 
     await tamper([`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 5`, [owner.accountId]]);
     expect(await verify(owner, window)).toMatchObject({ ok: true, checkedCount: 2 });
@@ -263,7 +288,13 @@ describe('audit retention purge', () => {
       [owner.accountId],
     );
     expect(checkpoints).toEqual([{ purged_through_seq: '3', last_hash: events[2]!.hash, purged_count: '3' }]);
-    expect(await verify(owner)).toEqual({ ok: true, checkedCount: 2, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+    expect(await verify(owner)).toEqual({
+      ok: true,
+      checkedCount: 2,
+      firstBrokenSeq: null,
+      firstBrokenEventId: null,
+      reason: null,
+    });
 
     await createKeys(owner, 1);
     expect(await verify(owner)).toMatchObject({ ok: true, checkedCount: 3 });
@@ -275,20 +306,35 @@ describe('audit retention purge', () => {
     await env.sql('SELECT purge_audit_events($1, $2)', [owner.accountId, events[2]!.occurredAt]);
     expect((await storedEvents(owner.accountId)).map((event) => event.seq)).toEqual([3, 4, 5]);
     await tamper(['DELETE FROM audit_events WHERE account_id = $1 AND seq = 3', [owner.accountId]]);
-    expect(await verify(owner)).toMatchObject({ ok: false, firstBrokenSeq: 3, reason: expect.stringMatching(/missing/) });
+    expect(await verify(owner)).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 3,
+      reason: expect.stringMatching(/missing/),
+    });
   });
 
   it('purges every expired event of a PREMIUM account and verification stays ok', async () => {
     const owner = await accountWithEvents(3);
     const newest = (await storedEvents(owner.accountId)).at(-1)!;
-    const result = await purgeExpiredAuditEvents(env.api.orm.em.fork(), owner.accountId, new Date(Date.now() + 500 * DAY_MS));
+    const result = await purgeExpiredAuditEvents(
+      env.api.orm.em.fork(),
+      owner.accountId,
+      new Date(Date.now() + 500 * DAY_MS),
+    );
     expect(result).toEqual({ accounts: 1, deleted: 4 });
     expect(await storedEvents(owner.accountId)).toEqual([]);
-    const [checkpoint] = await env.sql('SELECT purged_through_seq, last_hash FROM audit_checkpoints WHERE account_id = $1', [
-      owner.accountId,
-    ]);
+    const [checkpoint] = await env.sql(
+      'SELECT purged_through_seq, last_hash FROM audit_checkpoints WHERE account_id = $1',
+      [owner.accountId],
+    );
     expect(checkpoint).toEqual({ purged_through_seq: '4', last_hash: newest.hash });
-    expect(await verify(owner)).toEqual({ ok: true, checkedCount: 0, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+    expect(await verify(owner)).toEqual({
+      ok: true,
+      checkedCount: 0,
+      firstBrokenSeq: null,
+      firstBrokenEventId: null,
+      reason: null,
+    });
   });
 
   it('chains a new event onto the checkpoint after a full purge', async () => {
@@ -297,7 +343,13 @@ describe('audit retention purge', () => {
     await createKeys(owner, 1);
     const [event] = await storedEvents(owner.accountId);
     expect(event).toMatchObject({ seq: 4, action: 'api_key.created' });
-    expect(await verify(owner)).toEqual({ ok: true, checkedCount: 1, firstBrokenSeq: null, firstBrokenEventId: null, reason: null });
+    expect(await verify(owner)).toEqual({
+      ok: true,
+      checkedCount: 1,
+      firstBrokenSeq: null,
+      firstBrokenEventId: null,
+      reason: null,
+    });
   });
 
   it('keeps events within retention and leaves no way for the application to delete directly', async () => {
@@ -305,18 +357,18 @@ describe('audit retention purge', () => {
     const em = env.api.orm.em.fork();
     expect(await purgeExpiredAuditEvents(em, owner.accountId)).toEqual({ accounts: 1, deleted: 0 });
     const connection = em.getConnection();
-    await expect(connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId])).rejects.toThrow(
-      /append-only/,
-    );
+    await expect(
+      connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId]),
+    ).rejects.toThrow(/append-only/);
     await expect(
       connection.execute(`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = ?`, [owner.accountId]),
     ).rejects.toThrow(/append-only/);
     // The purge's permission is local to its own transaction; it must not linger on a pooled connection.
     await purgeExpiredAuditEvents(em, owner.accountId, new Date(Date.now() + 500 * DAY_MS));
     await createKeys(owner, 1);
-    await expect(connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId])).rejects.toThrow(
-      /append-only/,
-    );
+    await expect(
+      connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId]),
+    ).rejects.toThrow(/append-only/);
     expect(await storedEvents(owner.accountId)).toHaveLength(1);
   });
 });
@@ -335,7 +387,10 @@ describe('keyledger audit verify (CLI)', () => {
     });
 
     const target = await eventAt(owner.accountId, 2);
-    await tamper([`UPDATE audit_events SET actor_display = 'mallory@example.test' WHERE account_id = $1 AND seq = 2`, [owner.accountId]]);
+    await tamper([
+      `UPDATE audit_events SET actor_display = 'mallory@example.test' WHERE account_id = $1 AND seq = 2`,
+      [owner.accountId],
+    ]);
     const broken = await cli('audit', 'verify', '--account', owner.accountId);
     expect(broken.code).toBe(1);
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, firstBrokenSeq: 2, firstBrokenEventId: target.id });

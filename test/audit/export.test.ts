@@ -14,7 +14,13 @@ import {
   UpdateApiKeyDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
-import { startTestEnv, TEST_SESSION_SECRET, type CallOptions, type SeededAccount, type TestEnv } from '../support/harness';
+import {
+  startTestEnv,
+  TEST_SESSION_SECRET,
+  type CallOptions,
+  type SeededAccount,
+  type TestEnv,
+} from '../support/harness';
 
 /** Audit exports: what a signed link downloads, in which format, and who may download it. */
 let env: TestEnv;
@@ -57,7 +63,10 @@ async function createKey(owner: SeededAccount, name: string, options: CallOption
   return created.data!.createApiKey.apiKey.id;
 }
 
-async function createExport(token: string, input: CreateAuditExportInput): Promise<{ id: string; downloadUrl: string }> {
+async function createExport(
+  token: string,
+  input: CreateAuditExportInput,
+): Promise<{ id: string; downloadUrl: string }> {
   const created = await env.api.call(CreateAuditExportDocument, { input }, { token });
   expect(created.errors).toBeUndefined();
   return created.data!.createAuditExport!;
@@ -72,7 +81,9 @@ async function apiEvents(token: string, filter?: CreateAuditExportInput['filter'
 }
 
 async function storedEvents(accountId: string): Promise<AuditEventRecord[]> {
-  const rows = await env.sql(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = $1 ORDER BY seq`, [accountId]);
+  const rows = await env.sql(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = $1 ORDER BY seq`, [
+    accountId,
+  ]);
   return rows.map(recordFromRow);
 }
 
@@ -198,7 +209,11 @@ async function appendRawEvent(accountId: string, fields: Partial<AuditEventRecor
       event.hash,
     ],
   );
-  await env.sql('UPDATE audit_chain_heads SET last_seq = $1, last_hash = $2 WHERE account_id = $3', [event.seq, event.hash, accountId]);
+  await env.sql('UPDATE audit_chain_heads SET last_seq = $1, last_hash = $2 WHERE account_id = $3', [
+    event.seq,
+    event.hash,
+    accountId,
+  ]);
 }
 
 /** The CSV row an event should export as. */
@@ -229,7 +244,11 @@ describe('NDJSON audit export', () => {
   it('downloads every event as one AuditEvent-shaped JSON object per line, in seq order, ending with the export itself', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const keyId = await createKey(owner, 'first');
-    await env.api.call(UpdateApiKeyDocument, { input: { id: keyId, description: 'used by CI' } }, { token: owner.token });
+    await env.api.call(
+      UpdateApiKeyDocument,
+      { input: { id: keyId, description: 'used by CI' } },
+      { token: owner.token },
+    );
     await env.api.call(RevokeApiKeyDocument, { input: { id: keyId, reason: 'rotated out' } }, { token: owner.token });
     await createKey(owner, 'second');
     const { downloadUrl } = await createExport(owner.token, { format: 'NDJSON' });
@@ -309,16 +328,26 @@ describe('CSV audit export', () => {
       { token: owner.token, ...as },
     );
     expect(updated.errors).toBeUndefined();
-    await env.api.call(UpdateApiKeyDocument, { input: { id: keyId, description: newDescription } }, { token: owner.token, ...as });
+    await env.api.call(
+      UpdateApiKeyDocument,
+      { input: { id: keyId, description: newDescription } },
+      { token: owner.token, ...as },
+    );
     await env.api.call(RevokeApiKeyDocument, { input: { id: keyId, reason } }, { token: owner.token, ...as });
     const rawDisplay = 'line one\r\nline "two", end\nthree';
-    await appendRawEvent(owner.accountId, { targetType: 'note', targetDisplay: rawDisplay, actorDisplay: 'ops, "night" shift' });
+    await appendRawEvent(owner.accountId, {
+      targetType: 'note',
+      targetDisplay: rawDisplay,
+      actorDisplay: 'ops, "night" shift',
+    });
     const { id, downloadUrl } = await createExport(owner.token, { format: 'CSV' });
 
     const response = await fetch(downloadUrl);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/csv\b/);
-    expect(response.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="[^"]*${id}[^"]*\\.csv"$`));
+    expect(response.headers.get('content-disposition')).toMatch(
+      new RegExp(`^attachment; filename="[^"]*${id}[^"]*\\.csv"$`),
+    );
     const [header, ...rows] = parseCsv(await response.text());
     expect(header).toEqual(CSV_HEADER);
 

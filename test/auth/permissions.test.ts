@@ -28,10 +28,16 @@ afterAll(() => env.close());
 // nulls the whole account and can hide whether the other was allowed. These read one field each.
 const AccountSettingsDocument = parse(
   'query AccountSettings { account { id settings { requireKeyExpiration defaultKeyLifetimeDays maxKeyLifetimeDays } } }',
-) as TypedDocumentNode<{ account: { id: string; settings: { defaultKeyLifetimeDays: number } } }, Record<string, never>>;
+) as TypedDocumentNode<
+  { account: { id: string; settings: { defaultKeyLifetimeDays: number } } },
+  Record<string, never>
+>;
 const AccountMembersDocument = parse(
   'query AccountMembers { account { id members { role user { id email } } } }',
-) as TypedDocumentNode<{ account: { id: string; members: { role: string; user: { id: string } }[] } }, Record<string, never>>;
+) as TypedDocumentNode<
+  { account: { id: string; members: { role: string; user: { id: string } }[] } },
+  Record<string, never>
+>;
 
 const ALL_SCOPES: ApiKeyScope[] = [
   'KEYS_READ',
@@ -76,8 +82,15 @@ function freshEmail(label: string): string {
   return `${label}${emailCounter}.${Date.now()}@example.test`;
 }
 
-async function invite(owner: SeededAccount, role: 'OWNER' | 'ADMIN' | 'MEMBER'): Promise<{ userId: string; token: string }> {
-  const invited = await env.api.call(InviteMemberDocument, { input: { email: freshEmail(role.toLowerCase()), role } }, { token: owner.token });
+async function invite(
+  owner: SeededAccount,
+  role: 'OWNER' | 'ADMIN' | 'MEMBER',
+): Promise<{ userId: string; token: string }> {
+  const invited = await env.api.call(
+    InviteMemberDocument,
+    { input: { email: freshEmail(role.toLowerCase()), role } },
+    { token: owner.token },
+  );
   expect(invited.errors).toBeUndefined();
   const userId = invited.data!.inviteMember.user.id;
   return { userId, token: await env.tokenFor(owner.accountId, userId) };
@@ -88,7 +101,11 @@ async function createKey(
   scopes: ApiKeyScope[],
   name = 'matrix target',
 ): Promise<{ id: string; secret: string }> {
-  const created = await env.api.call(CreateApiKeyDocument, { input: { name, purpose: 'TEAM_HANDOFF', scopes } }, { token });
+  const created = await env.api.call(
+    CreateApiKeyDocument,
+    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
+    { token },
+  );
   expect(created.errors).toBeUndefined();
   return { id: created.data!.createApiKey.apiKey.id, secret: created.data!.createApiKey.secret };
 }
@@ -107,9 +124,10 @@ async function callerFor(name: CallerName): Promise<Caller> {
 }
 
 async function lastSeq(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ seq: number | null }>('SELECT max(seq)::int AS seq FROM audit_events WHERE account_id = $1', [
-    accountId,
-  ]);
+  const [row] = await env.sql<{ seq: number | null }>(
+    'SELECT max(seq)::int AS seq FROM audit_events WHERE account_id = $1',
+    [accountId],
+  );
   return row?.seq ?? 0;
 }
 
@@ -145,9 +163,14 @@ const MUTATIONS = {
     async prepare(owner) {
       return {
         call: (token) =>
-          env.api.call(CreateApiKeyDocument, { input: { name: 'made by caller', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_WRITE'] } }, { token }),
+          env.api.call(
+            CreateApiKeyDocument,
+            { input: { name: 'made by caller', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_WRITE'] } },
+            { token },
+          ),
         targetId: null,
-        tookEffect: () => exists("SELECT 1 FROM api_keys WHERE account_id = $1 AND name = 'made by caller'", [owner.accountId]),
+        tookEffect: () =>
+          exists("SELECT 1 FROM api_keys WHERE account_id = $1 AND name = 'made by caller'", [owner.accountId]),
       };
     },
   },
@@ -156,7 +179,8 @@ const MUTATIONS = {
     async prepare(owner) {
       const target = await createKey(owner.token, ['KEYS_WRITE']);
       return {
-        call: (token) => env.api.call(RotateApiKeyDocument, { input: { id: target.id, gracePeriodSeconds: 60 } }, { token }),
+        call: (token) =>
+          env.api.call(RotateApiKeyDocument, { input: { id: target.id, gracePeriodSeconds: 60 } }, { token }),
         targetId: target.id,
         tookEffect: () => exists('SELECT 1 FROM api_keys WHERE id = $1 AND rotated_at IS NOT NULL', [target.id]),
       };
@@ -188,9 +212,11 @@ const MUTATIONS = {
     action: 'settings.updated',
     async prepare(owner) {
       return {
-        call: (token) => env.api.call(UpdateAccountSettingsDocument, { input: { defaultKeyLifetimeDays: 30 } }, { token }),
+        call: (token) =>
+          env.api.call(UpdateAccountSettingsDocument, { input: { defaultKeyLifetimeDays: 30 } }, { token }),
         targetId: owner.accountId,
-        tookEffect: () => exists('SELECT 1 FROM accounts WHERE id = $1 AND default_key_lifetime_days = 30', [owner.accountId]),
+        tookEffect: () =>
+          exists('SELECT 1 FROM accounts WHERE id = $1 AND default_key_lifetime_days = 30', [owner.accountId]),
       };
     },
   },
@@ -202,10 +228,10 @@ const MUTATIONS = {
         call: (token) => env.api.call(InviteMemberDocument, { input: { email, role: 'MEMBER' } }, { token }),
         targetId: null,
         tookEffect: () =>
-          exists('SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = $1 AND u.email = $2', [
-            owner.accountId,
-            email,
-          ]),
+          exists(
+            'SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = $1 AND u.email = $2',
+            [owner.accountId, email],
+          ),
       };
     },
   },
@@ -214,10 +240,14 @@ const MUTATIONS = {
     async prepare(owner) {
       const target = await invite(owner, 'MEMBER');
       return {
-        call: (token) => env.api.call(ChangeMemberRoleDocument, { input: { userId: target.userId, role: 'ADMIN' } }, { token }),
+        call: (token) =>
+          env.api.call(ChangeMemberRoleDocument, { input: { userId: target.userId, role: 'ADMIN' } }, { token }),
         targetId: target.userId,
         tookEffect: () =>
-          exists("SELECT 1 FROM memberships WHERE account_id = $1 AND user_id = $2 AND role = 'ADMIN'", [owner.accountId, target.userId]),
+          exists("SELECT 1 FROM memberships WHERE account_id = $1 AND user_id = $2 AND role = 'ADMIN'", [
+            owner.accountId,
+            target.userId,
+          ]),
       };
     },
   },
@@ -229,7 +259,10 @@ const MUTATIONS = {
         call: (token) => env.api.call(RemoveMemberDocument, { input: { userId: target.userId } }, { token }),
         targetId: target.userId,
         tookEffect: async () =>
-          !(await exists('SELECT 1 FROM memberships WHERE account_id = $1 AND user_id = $2', [owner.accountId, target.userId])),
+          !(await exists('SELECT 1 FROM memberships WHERE account_id = $1 AND user_id = $2', [
+            owner.accountId,
+            target.userId,
+          ])),
       };
     },
   },
@@ -250,7 +283,10 @@ interface ReadAttempt {
   run(token: string | undefined): Promise<{ result: GraphQLResult<unknown>; sawTarget: boolean }>;
 }
 
-function readAttempt<T>(call: (token: string | undefined) => Promise<GraphQLResult<T>>, sees: (data: T) => boolean): ReadAttempt {
+function readAttempt<T>(
+  call: (token: string | undefined) => Promise<GraphQLResult<T>>,
+  sees: (data: T) => boolean,
+): ReadAttempt {
   return {
     async run(token) {
       const result = await call(token);
@@ -259,7 +295,10 @@ function readAttempt<T>(call: (token: string | undefined) => Promise<GraphQLResu
   };
 }
 
-const READS: Record<'apiKeys' | 'apiKey' | 'account.settings' | 'account.members', (owner: SeededAccount) => Promise<ReadAttempt>> = {
+const READS: Record<
+  'apiKeys' | 'apiKey' | 'account.settings' | 'account.members',
+  (owner: SeededAccount) => Promise<ReadAttempt>
+> = {
   async apiKeys(owner) {
     const target = await createKey(owner.token, ['KEYS_READ']);
     return readAttempt(
@@ -316,7 +355,9 @@ const READ_MATRIX: Record<keyof typeof READS, readonly Expected[]> = {
   'account.members':     [Y,    Y,    Y,      F,     F,     F,    F,    Y,    F,    F,    F,    U],
 };
 
-function casesOf<O extends string>(matrix: Record<O, readonly Expected[]>): { operation: O; caller: CallerName; expected: Expected }[] {
+function casesOf<O extends string>(
+  matrix: Record<O, readonly Expected[]>,
+): { operation: O; caller: CallerName; expected: Expected }[] {
   return (Object.keys(matrix) as O[]).flatMap((operation) =>
     CALLERS.map((caller, column) => ({ operation, caller, expected: matrix[operation][column]! })),
   );
@@ -324,7 +365,8 @@ function casesOf<O extends string>(matrix: Record<O, readonly Expected[]>): { op
 
 describe('the role and scope matrix', () => {
   it('has one column per caller', () => {
-    for (const row of [...Object.values(MUTATION_MATRIX), ...Object.values(READ_MATRIX)]) expect(row).toHaveLength(CALLERS.length);
+    for (const row of [...Object.values(MUTATION_MATRIX), ...Object.values(READ_MATRIX)])
+      expect(row).toHaveLength(CALLERS.length);
   });
 
   it.each(casesOf(MUTATION_MATRIX))('$operation by $caller is $expected', async ({ operation, caller, expected }) => {
@@ -386,9 +428,16 @@ describe('API key rights', () => {
     );
 
     expect(errorCodes(escalated)).toEqual(['FORBIDDEN']);
-    expect(await exists("SELECT 1 FROM api_keys WHERE account_id = $1 AND name = 'escalated'", [owner.accountId])).toBe(false);
+    expect(await exists("SELECT 1 FROM api_keys WHERE account_id = $1 AND name = 'escalated'", [owner.accountId])).toBe(
+      false,
+    );
     expect(await eventsAfter(owner.accountId, before)).toEqual([
-      expect.objectContaining({ action: 'api_key.created', outcome: 'DENIED', actor_type: 'API_KEY', actor_id: writer.id }),
+      expect.objectContaining({
+        action: 'api_key.created',
+        outcome: 'DENIED',
+        actor_type: 'API_KEY',
+        actor_id: writer.id,
+      }),
     ]);
     // The same key may hand out what it holds.
     const same = await env.api.call(
@@ -402,11 +451,20 @@ describe('API key rights', () => {
   it('takes write rights from a key at once when its ADMIN creator is demoted to MEMBER', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const admin = await invite(owner, 'ADMIN');
-    const key = await createKey(admin.token, ['KEYS_READ', 'KEYS_WRITE', 'SETTINGS_WRITE', 'MEMBERS_READ'], 'admin key');
+    const key = await createKey(
+      admin.token,
+      ['KEYS_READ', 'KEYS_WRITE', 'SETTINGS_WRITE', 'MEMBERS_READ'],
+      'admin key',
+    );
 
     const asAdmin = await env.api.call(ViewerDocument, {}, { token: key.secret });
     expect(asAdmin.data!.viewer).toMatchObject({ role: 'ADMIN', user: { id: admin.userId }, apiKey: { id: key.id } });
-    expect([...asAdmin.data!.viewer.scopes!].sort()).toEqual(['KEYS_READ', 'KEYS_WRITE', 'MEMBERS_READ', 'SETTINGS_WRITE']);
+    expect([...asAdmin.data!.viewer.scopes!].sort()).toEqual([
+      'KEYS_READ',
+      'KEYS_WRITE',
+      'MEMBERS_READ',
+      'SETTINGS_WRITE',
+    ]);
     const whileAdmin = await env.api.call(
       CreateApiKeyDocument,
       { input: { name: 'while admin', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
@@ -414,7 +472,11 @@ describe('API key rights', () => {
     );
     expect(whileAdmin.errors).toBeUndefined();
 
-    const demoted = await env.api.call(ChangeMemberRoleDocument, { input: { userId: admin.userId, role: 'MEMBER' } }, { token: owner.token });
+    const demoted = await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: admin.userId, role: 'MEMBER' } },
+      { token: owner.token },
+    );
     expect(demoted.errors).toBeUndefined();
 
     const before = await lastSeq(owner.accountId);
@@ -425,9 +487,18 @@ describe('API key rights', () => {
     );
     expect(errorCodes(afterDemotion)).toEqual(['FORBIDDEN']);
     expect(await eventsAfter(owner.accountId, before)).toEqual([
-      expect.objectContaining({ action: 'api_key.created', outcome: 'DENIED', actor_type: 'API_KEY', actor_id: key.id }),
+      expect.objectContaining({
+        action: 'api_key.created',
+        outcome: 'DENIED',
+        actor_type: 'API_KEY',
+        actor_id: key.id,
+      }),
     ]);
-    const settings = await env.api.call(UpdateAccountSettingsDocument, { input: { defaultKeyLifetimeDays: 30 } }, { token: key.secret });
+    const settings = await env.api.call(
+      UpdateAccountSettingsDocument,
+      { input: { defaultKeyLifetimeDays: 30 } },
+      { token: key.secret },
+    );
     expect(errorCodes(settings)).toEqual(['FORBIDDEN']);
 
     const asMember = await env.api.call(ViewerDocument, {}, { token: key.secret });
@@ -444,7 +515,11 @@ describe('API key rights', () => {
     const key = await createKey(admin.token, ['KEYS_READ', 'KEYS_WRITE'], 'leaver key');
     expect((await env.api.call(ViewerDocument, {}, { token: key.secret })).errors).toBeUndefined();
 
-    const removed = await env.api.call(RemoveMemberDocument, { input: { userId: admin.userId } }, { token: owner.token });
+    const removed = await env.api.call(
+      RemoveMemberDocument,
+      { input: { userId: admin.userId } },
+      { token: owner.token },
+    );
     expect(removed.data).toEqual({ removeMember: true });
 
     const before = await lastSeq(owner.accountId);

@@ -53,7 +53,9 @@ async function auditRows(accountId: string, action: string): Promise<{ outcome: 
 }
 
 async function exportRowCount(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ count: string }>('SELECT count(*) FROM audit_exports WHERE account_id = $1', [accountId]);
+  const [row] = await env.sql<{ count: string }>('SELECT count(*) FROM audit_exports WHERE account_id = $1', [
+    accountId,
+  ]);
   return Number(row!.count);
 }
 
@@ -63,7 +65,12 @@ function expectEntitlementRequired(result: GraphQLResult<unknown>, field: string
   expect(result.data).toMatchObject({ [field]: null });
   expect(result.errors).toHaveLength(1);
   expect(result.errors![0]!.path).toEqual([field]);
-  expect(result.errors![0]!.extensions).toEqual({ code: 'ENTITLEMENT_REQUIRED', feature, requiredPlan: 'PREMIUM', plan });
+  expect(result.errors![0]!.extensions).toEqual({
+    code: 'ENTITLEMENT_REQUIRED',
+    feature,
+    requiredPlan: 'PREMIUM',
+    plan,
+  });
 }
 
 type GatedField = 'auditEvents' | 'verifyAuditChain' | 'createAuditExport';
@@ -113,10 +120,13 @@ const GATES: Record<GatedField, Gate> = {
     feature: 'AUDIT_EXPORT',
     scope: 'AUDIT_EXPORT',
     otherScopes: ['KEYS_READ', 'AUDIT_READ'],
-    call: (token, instance = env.api) => instance.call(CreateAuditExportDocument, { input: { format: 'NDJSON' } }, { token }),
+    call: (token, instance = env.api) =>
+      instance.call(CreateAuditExportDocument, { input: { format: 'NDJSON' } }, { token }),
     async expectGranted(result, accountId) {
       expect(result.errors).toBeUndefined();
-      const { createAuditExport } = result.data as { createAuditExport: { id: string; format: string; downloadUrl: string } };
+      const { createAuditExport } = result.data as {
+        createAuditExport: { id: string; format: string; downloadUrl: string };
+      };
       expect(createAuditExport.id).toMatch(UUID);
       expect(createAuditExport.format).toBe('NDJSON');
       expect(createAuditExport.downloadUrl).toContain(`/exports/${createAuditExport.id}?sig=`);
@@ -178,12 +188,15 @@ describe('plan gating of the audit fields', () => {
 });
 
 describe('partial responses', () => {
-  it.each([Plan.FREE, Plan.STANDARD])('on %s resolves the account and nulls only auditEvents, with one error', async (plan) => {
-    const owner = await env.seedAccount({ plan, name: 'Partial Ltd' });
-    const result = await env.api.call(AccountWithAuditEventsDocument, { first: 1 }, { token: owner.token });
-    expect(result.data).toEqual({ account: { id: owner.accountId, name: 'Partial Ltd' }, auditEvents: null });
-    expectEntitlementRequired(result, 'auditEvents', 'AUDIT_LOG', plan);
-  });
+  it.each([Plan.FREE, Plan.STANDARD])(
+    'on %s resolves the account and nulls only auditEvents, with one error',
+    async (plan) => {
+      const owner = await env.seedAccount({ plan, name: 'Partial Ltd' });
+      const result = await env.api.call(AccountWithAuditEventsDocument, { first: 1 }, { token: owner.token });
+      expect(result.data).toEqual({ account: { id: owner.accountId, name: 'Partial Ltd' }, auditEvents: null });
+      expectEntitlementRequired(result, 'auditEvents', 'AUDIT_LOG', plan);
+    },
+  );
 
   it('gives a FREE API key with audit:read the account name and the same single error', async () => {
     const owner = await env.seedAccount({ name: 'Keyed Ltd' });
@@ -259,7 +272,12 @@ describe('plan changes', () => {
     for (const token of [owner.token, secret]) {
       expectEntitlementRequired(await GATES.auditEvents.call(token), 'auditEvents', 'AUDIT_LOG', Plan.FREE);
       expectEntitlementRequired(await GATES.verifyAuditChain.call(token), 'verifyAuditChain', 'AUDIT_LOG', Plan.FREE);
-      expectEntitlementRequired(await GATES.createAuditExport.call(token), 'createAuditExport', 'AUDIT_EXPORT', Plan.FREE);
+      expectEntitlementRequired(
+        await GATES.createAuditExport.call(token),
+        'createAuditExport',
+        'AUDIT_EXPORT',
+        Plan.FREE,
+      );
     }
   });
 
@@ -321,10 +339,13 @@ describe('the committed SDL', () => {
   it('declares directive @entitled(feature: Feature!) on FIELD_DEFINITION | OBJECT', () => {
     expect(sdl.split('\n')).toContain('directive @entitled(feature: Feature!) on FIELD_DEFINITION | OBJECT');
     const definition = parse(sdl).definitions.find(
-      (node): node is DirectiveDefinitionNode => node.kind === Kind.DIRECTIVE_DEFINITION && node.name.value === 'entitled',
+      (node): node is DirectiveDefinitionNode =>
+        node.kind === Kind.DIRECTIVE_DEFINITION && node.name.value === 'entitled',
     );
     expect(definition).toBeDefined();
-    expect(definition!.arguments?.map((arg) => [arg.name.value, arg.type.kind])).toEqual([['feature', Kind.NON_NULL_TYPE]]);
+    expect(definition!.arguments?.map((arg) => [arg.name.value, arg.type.kind])).toEqual([
+      ['feature', Kind.NON_NULL_TYPE],
+    ]);
     expect(definition!.locations.map((location) => location.value)).toEqual(['FIELD_DEFINITION', 'OBJECT']);
     expect(String(schema.getDirective('entitled')!.args[0]!.type)).toBe('Feature!');
   });
@@ -357,7 +378,9 @@ describe('the committed SDL', () => {
         if (isNonNullType(field.type)) nonNull.push(`${type.name}.${field.name}: ${String(field.type)}`);
       }
     }
-    expect(gated).toEqual(expect.arrayContaining(['Query.auditEvents', 'Query.verifyAuditChain', 'Mutation.createAuditExport']));
+    expect(gated).toEqual(
+      expect.arrayContaining(['Query.auditEvents', 'Query.verifyAuditChain', 'Mutation.createAuditExport']),
+    );
     expect(nonNull).toEqual([]);
   });
 });

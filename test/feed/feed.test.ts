@@ -68,13 +68,20 @@ async function until(condition: () => boolean, label: () => string, timeoutMs = 
  */
 function subscribed(instance: Instance, accountId: string, count: number, timeoutMs = 10_000): Promise<void> {
   const registered = () => instance.app.services.feed.subscriptionCount(accountId);
-  return until(() => registered() >= count, () => `${count} subscriptions (have ${registered()})`, timeoutMs);
+  return until(
+    () => registered() >= count,
+    () => `${count} subscriptions (have ${registered()})`,
+    timeoutMs,
+  );
 }
 
 /** Setup only: waits until `instance` holds at most `count` subscriptions of the account. */
 function unsubscribedDownTo(instance: Instance, accountId: string, count: number): Promise<void> {
   const registered = () => instance.app.services.feed.subscriptionCount(accountId);
-  return until(() => registered() <= count, () => `at most ${count} subscriptions (have ${registered()})`);
+  return until(
+    () => registered() <= count,
+    () => `at most ${count} subscriptions (have ${registered()})`,
+  );
 }
 
 /** Setup only: resolves once the socket has been acknowledged (a query over it has answered). */
@@ -97,7 +104,9 @@ function range(first: number, count: number): number[] {
 }
 
 async function lastSeq(accountId: string): Promise<number> {
-  const rows = await env.sql<{ last_seq: string }>('SELECT last_seq FROM audit_chain_heads WHERE account_id = $1', [accountId]);
+  const rows = await env.sql<{ last_seq: string }>('SELECT last_seq FROM audit_chain_heads WHERE account_id = $1', [
+    accountId,
+  ]);
   return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
 }
 
@@ -129,7 +138,11 @@ async function createKeys(token: string, prefix: string, count: number): Promise
 }
 
 async function setDefaultLifetime(token: string, days: number): Promise<void> {
-  const updated = await env.api.call(UpdateAccountSettingsDocument, { input: { defaultKeyLifetimeDays: days } }, { token });
+  const updated = await env.api.call(
+    UpdateAccountSettingsDocument,
+    { input: { defaultKeyLifetimeDays: days } },
+    { token },
+  );
   expect(updated.errors).toBeUndefined();
 }
 
@@ -156,7 +169,11 @@ async function cursorOfFirstEvent(token: string, instance: Instance = env.api): 
 async function fateOf(feed: Feed): Promise<'refused' | 'running'> {
   let refused = false;
   void feed.ended.then((how) => (refused = how === 'error'));
-  await until(() => refused || feed.results.length > 0, () => 'a subscription to be refused or to deliver', 15_000);
+  await until(
+    () => refused || feed.results.length > 0,
+    () => 'a subscription to be refused or to deliver',
+    15_000,
+  );
   return refused ? 'refused' : 'running';
 }
 
@@ -248,7 +265,9 @@ describe('replay with `after`', () => {
 
     expect(feed.errors).toEqual([]);
     expect(seqs(feed)).toEqual(range(3, head - 2));
-    expect(events(feed).map((event) => event.action)).toEqual((await storedEvents(owner.accountId, 2)).map((event) => event.action));
+    expect(events(feed).map((event) => event.action)).toEqual(
+      (await storedEvents(owner.accountId, 2)).map((event) => event.action),
+    );
     expect(events(feed).at(-1)!.target!.display).toMatch(/^live \(/);
   });
 
@@ -301,7 +320,11 @@ describe('filters', () => {
     const stored = await createKey(owner.token, 'stored key');
     await setDefaultLifetime(owner.token, 10);
     const memberId = await inviteMember(owner.token, 'MEMBER');
-    await env.api.call(UpdateApiKeyDocument, { input: { id: stored.id, name: 'stored key renamed' } }, { token: owner.token });
+    await env.api.call(
+      UpdateApiKeyDocument,
+      { input: { id: stored.id, name: 'stored key renamed' } },
+      { token: owner.token },
+    );
 
     const feed = connect(env.api, owner.token).subscribe(AuditEventStreamDocument, {
       after,
@@ -310,24 +333,43 @@ describe('filters', () => {
     await subscribed(env.api, owner.accountId, 1);
     await setDefaultLifetime(owner.token, 11);
     const live = await createKey(owner.token, 'live key');
-    await env.api.call(ChangeMemberRoleDocument, { input: { userId: memberId, role: 'ADMIN' } }, { token: owner.token });
+    await env.api.call(
+      ChangeMemberRoleDocument,
+      { input: { userId: memberId, role: 'ADMIN' } },
+      { token: owner.token },
+    );
     await setDefaultLifetime(owner.token, 12);
     await env.api.call(RevokeApiKeyDocument, { input: { id: live.id } }, { token: owner.token });
 
     const expected = (await storedEvents(owner.accountId, 1)).filter((event) => event.action.startsWith('api_key.'));
-    expect(expected.map((event) => event.action)).toEqual(['api_key.created', 'api_key.updated', 'api_key.created', 'api_key.revoked']);
+    expect(expected.map((event) => event.action)).toEqual([
+      'api_key.created',
+      'api_key.updated',
+      'api_key.created',
+      'api_key.revoked',
+    ]);
     await feed.waitFor(expected.length);
     await sleep(100);
 
     expect(feed.errors).toEqual([]);
-    expect(events(feed).map((event) => [event.seq, event.action])).toEqual(expected.map((event) => [event.seq, event.action]));
+    expect(events(feed).map((event) => [event.seq, event.action])).toEqual(
+      expected.map((event) => [event.seq, event.action]),
+    );
   });
 });
 
 describe('rolled-back mutations', () => {
   it.each([
-    ['on the api_keys row', 'api_keys', (accountId: string) => `NEW.account_id = '${accountId}' AND NEW.name = 'doomed'`],
-    ['on its audit row', 'audit_events', (accountId: string) => `NEW.account_id = '${accountId}' AND NEW.action = 'api_key.created'`],
+    [
+      'on the api_keys row',
+      'api_keys',
+      (accountId: string) => `NEW.account_id = '${accountId}' AND NEW.name = 'doomed'`,
+    ],
+    [
+      'on its audit row',
+      'audit_events',
+      (accountId: string) => `NEW.account_id = '${accountId}' AND NEW.action = 'api_key.created'`,
+    ],
   ])('delivers nothing for a mutation that fails %s and consumes no seq', async (_label, table, condition) => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const feed = connect(env.api, owner.token).subscribe(AuditEventStreamDocument, {});
@@ -427,7 +469,10 @@ describe('entitlements and permissions at subscribe', () => {
   it('refuses a MEMBER user with FORBIDDEN', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const memberId = await inviteMember(owner.token, 'MEMBER');
-    const feed = connect(env.api, await env.tokenFor(owner.accountId, memberId)).subscribe(AuditEventStreamDocument, {});
+    const feed = connect(env.api, await env.tokenFor(owner.accountId, memberId)).subscribe(
+      AuditEventStreamDocument,
+      {},
+    );
     expect(await within(feed.ended, 'the subscription to be refused')).toBe('error');
     expect(errorCodes(feed)).toEqual(['FORBIDDEN']);
   });
@@ -521,7 +566,9 @@ describe('subscription caps', () => {
     const after = await cursorOfFirstEvent(owner.token, perAccount);
     const connections = range(1, 10).map(() => connect(perAccount, owner.token));
     await Promise.all(connections.map(ready));
-    const feeds = connections.flatMap((socket) => [1, 2].map(() => socket.subscribe(AuditEventStreamDocument, { after })));
+    const feeds = connections.flatMap((socket) =>
+      [1, 2].map(() => socket.subscribe(AuditEventStreamDocument, { after })),
+    );
     const fates = await Promise.all(feeds.map(fateOf));
     expect(fates.filter((fate) => fate === 'running')).toHaveLength(3);
     const refused = feeds.filter((_, i) => fates[i] === 'refused');

@@ -79,7 +79,10 @@ async function liveSubscription(
   );
   expect(probe.errors).toBeUndefined();
   await sub.waitFor(1, 5_000);
-  expect(sub.results[0]!.auditEvents).toMatchObject({ action: 'api_key.created', target: { id: probe.data!.createApiKey.apiKey.id } });
+  expect(sub.results[0]!.auditEvents).toMatchObject({
+    action: 'api_key.created',
+    target: { id: probe.data!.createApiKey.apiKey.id },
+  });
   return sub;
 }
 
@@ -101,9 +104,16 @@ describe('live subscriptions end when their permission does', () => {
     const ws = connect(env.api, secret);
     await liveSubscription(ws, owner);
 
-    const revoked = await env.api.call(RevokeApiKeyDocument, { input: { id: apiKey.id, reason: 'leaked' } }, { token: owner.token });
+    const revoked = await env.api.call(
+      RevokeApiKeyDocument,
+      { input: { id: apiKey.id, reason: 'leaked' } },
+      { token: owner.token },
+    );
     expect(revoked.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({ code: 4403, reason: expect.stringMatching(/revoked/i) });
+    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+      code: 4403,
+      reason: expect.stringMatching(/revoked/i),
+    });
   });
 
   it('ends an ADMIN’s subscription within 5 s of being demoted to MEMBER, with 4403 naming audit:read', async () => {
@@ -118,7 +128,10 @@ describe('live subscriptions end when their permission does', () => {
       { token: owner.token },
     );
     expect(demoted.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({ code: 4403, reason: expect.stringMatching(/audit:read/) });
+    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+      code: 4403,
+      reason: expect.stringMatching(/audit:read/),
+    });
   });
 
   it('ends a removed member’s subscription within 5 s with 4403', async () => {
@@ -127,9 +140,16 @@ describe('live subscriptions end when their permission does', () => {
     const ws = connect(env.api, admin.token);
     await liveSubscription(ws, owner);
 
-    const removed = await env.api.call(RemoveMemberDocument, { input: { userId: admin.userId } }, { token: owner.token });
+    const removed = await env.api.call(
+      RemoveMemberDocument,
+      { input: { userId: admin.userId } },
+      { token: owner.token },
+    );
     expect(removed.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({ code: 4403, reason: expect.stringMatching(/not a member/) });
+    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+      code: 4403,
+      reason: expect.stringMatching(/not a member/),
+    });
   });
 
   it('ends the subscription within 5 s of a downgrade to FREE, with 4403 naming AUDIT_STREAM', async () => {
@@ -139,7 +159,10 @@ describe('live subscriptions end when their permission does', () => {
 
     const downgraded = await env.api.call(ChangePlanDocument, { input: { plan: 'FREE' } }, { token: owner.token });
     expect(downgraded.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({ code: 4403, reason: expect.stringMatching(/AUDIT_STREAM/) });
+    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+      code: 4403,
+      reason: expect.stringMatching(/AUDIT_STREAM/),
+    });
   });
 
   it('ends an expiring API key’s subscription at its expiry with 4403', async () => {
@@ -172,7 +195,10 @@ describe('with the default re-check interval', () => {
 
     const revoked = await defaults.api.call(RevokeApiKeyDocument, { input: { id: apiKey.id } }, { token: owner.token });
     expect(revoked.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({ code: 4403, reason: expect.stringMatching(/revoked/i) });
+    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+      code: 4403,
+      reason: expect.stringMatching(/revoked/i),
+    });
   });
 });
 
@@ -198,7 +224,11 @@ async function openStalledSubscriber(instance: Instance, token: string) {
   socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
   await ack;
   socket.send(
-    JSON.stringify({ id: 'stalled', type: 'subscribe', payload: { query: print(AuditEventStreamDocument), variables: {} } }),
+    JSON.stringify({
+      id: 'stalled',
+      type: 'subscribe',
+      payload: { query: print(AuditEventStreamDocument), variables: {} },
+    }),
   );
   await sleep(200);
   const tcp = (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
@@ -227,18 +257,26 @@ async function appendBulkEvents(accountId: string, count: number): Promise<numbe
 }
 
 async function headOf(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ last_seq: string }>('SELECT last_seq FROM audit_chain_heads WHERE account_id = $1', [accountId]);
+  const [row] = await env.sql<{ last_seq: string }>('SELECT last_seq FROM audit_chain_heads WHERE account_id = $1', [
+    accountId,
+  ]);
   return Number(row!.last_seq);
 }
 
 /** Waits for `count` results; fails at once, with the close code, if the subscriber's socket closes first. */
-async function receive(ws: WsConnection, sub: Subscription<AuditEventStreamSubscription>, count: number): Promise<void> {
+async function receive(
+  ws: WsConnection,
+  sub: Subscription<AuditEventStreamSubscription>,
+  count: number,
+): Promise<void> {
   let closed: Closed | undefined;
   void ws.closed.then((value) => (closed = value));
   const deadline = Date.now() + 20_000;
   while (sub.results.length < count) {
     if (closed) {
-      throw new Error(`the subscriber's socket closed after ${sub.results.length} of ${count} events: ${closed.code} ${closed.reason}`);
+      throw new Error(
+        `the subscriber's socket closed after ${sub.results.length} of ${count} events: ${closed.code} ${closed.reason}`,
+      );
     }
     if (Date.now() > deadline) throw new Error(`waited for ${count} events, got ${sub.results.length}`);
     await sleep(5);

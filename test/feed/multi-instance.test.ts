@@ -78,7 +78,10 @@ async function lastSeq(accountId: string): Promise<number> {
 }
 
 /** The account's stored events after `afterSeq`, oldest first. */
-async function storedEvents(accountId: string, afterSeq: number): Promise<{ seq: number; id: string; action: string }[]> {
+async function storedEvents(
+  accountId: string,
+  afterSeq: number,
+): Promise<{ seq: number; id: string; action: string }[]> {
   const rows = await env.sql<{ seq: string; id: string; action: string }>(
     'SELECT seq, id, action FROM audit_events WHERE account_id = $1 AND seq > $2 ORDER BY seq',
     [accountId, afterSeq],

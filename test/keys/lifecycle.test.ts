@@ -55,11 +55,19 @@ describe('API key lifecycle over HTTP', () => {
       scopes: ['KEYS_READ', 'KEYS_WRITE'],
     });
 
-    const rotated = await env.api.call(RotateApiKeyDocument, { input: { id: key.id, gracePeriodSeconds: 2 } }, { token });
+    const rotated = await env.api.call(
+      RotateApiKeyDocument,
+      { input: { id: key.id, gracePeriodSeconds: 2 } },
+      { token },
+    );
     expect(rotated.errors).toBeUndefined();
     const { secret: newSecret, apiKey: newKey, previousKey } = rotated.data!.rotateApiKey;
     expect(newSecret).not.toBe(secret);
-    expect(newKey).toMatchObject({ name: 'CI deploys', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ', 'KEYS_WRITE'] });
+    expect(newKey).toMatchObject({
+      name: 'CI deploys',
+      purpose: 'LONG_RUNNING_WORKFLOW',
+      scopes: ['KEYS_READ', 'KEYS_WRITE'],
+    });
     expect(previousKey.id).toBe(key.id);
     expect(previousKey.status).toBe('ACTIVE');
 
@@ -73,13 +81,26 @@ describe('API key lifecycle over HTTP', () => {
     expect(errorCodes(afterGrace)).toEqual(['UNAUTHENTICATED']);
     expect((await env.api.call(ViewerDocument, {}, { token: newSecret })).errors).toBeUndefined();
 
-    const revoked = await env.api.call(RevokeApiKeyDocument, { input: { id: newKey.id, reason: 'leaked in a log' } }, { token });
-    expect(revoked.data!.revokeApiKey).toMatchObject({ status: 'REVOKED', revokeReason: 'leaked in a log', revokedBy: { id: userId } });
+    const revoked = await env.api.call(
+      RevokeApiKeyDocument,
+      { input: { id: newKey.id, reason: 'leaked in a log' } },
+      { token },
+    );
+    expect(revoked.data!.revokeApiKey).toMatchObject({
+      status: 'REVOKED',
+      revokeReason: 'leaked in a log',
+      revokedBy: { id: userId },
+    });
     const afterRevoke = await env.api.call(ViewerDocument, {}, { token: newSecret });
     expect(errorCodes(afterRevoke)).toEqual(['UNAUTHENTICATED']);
     expect(afterRevoke.errors![0]!.message).toMatch(/revoked/);
 
-    expect(await auditActions(accountId)).toEqual(['account.created', 'api_key.created', 'api_key.rotated', 'api_key.revoked']);
+    expect(await auditActions(accountId)).toEqual([
+      'account.created',
+      'api_key.created',
+      'api_key.rotated',
+      'api_key.revoked',
+    ]);
   });
 
   it('revoking twice is not an error and records one event', async () => {
@@ -106,7 +127,11 @@ describe('API key lifecycle over HTTP', () => {
       { token: owner.token },
     );
     const { secret, apiKey } = created.data!.createApiKey;
-    const rotated = await env.api.call(RotateApiKeyDocument, { input: { id: apiKey.id, gracePeriodSeconds: 0 } }, { token: owner.token });
+    const rotated = await env.api.call(
+      RotateApiKeyDocument,
+      { input: { id: apiKey.id, gracePeriodSeconds: 0 } },
+      { token: owner.token },
+    );
     expect(rotated.data!.rotateApiKey.previousKey.status).toBe('EXPIRED');
     expect(errorCodes(await env.api.call(ViewerDocument, {}, { token: secret }))).toEqual(['UNAUTHENTICATED']);
     // The new key keeps the old lifetime (the default 90 days here).
@@ -161,7 +186,11 @@ describe('API key lifecycle over HTTP', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: GraphQLResult<ApiKeysQuery> = await env.api.call(ApiKeysDocument, { first: 2, after }, { token: owner.token });
+      const page: GraphQLResult<ApiKeysQuery> = await env.api.call(
+        ApiKeysDocument,
+        { first: 2, after },
+        { token: owner.token },
+      );
       const connection = page.data!.apiKeys;
       expect(connection.totalCount).toBe(5);
       seen.push(...connection.edges.map((edge) => edge.node.id));

@@ -45,7 +45,9 @@ async function dumpDatabase(): Promise<{ table: string; row: string }[]> {
   const rows: { table: string; row: string }[] = [];
   for (const { table_name: table } of tables) {
     const quoted = `"${table.replace(/"/g, '""')}"`;
-    for (const { row } of await env.sql<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM public.${quoted} t`)) {
+    for (const { row } of await env.sql<{ row: string }>(
+      `SELECT row_to_json(t)::text AS row FROM public.${quoted} t`,
+    )) {
       rows.push({ table, row });
     }
   }
@@ -73,7 +75,14 @@ describe('API key secrets', () => {
 
     const created = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'pipeline', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ', 'KEYS_WRITE'], description: 'ci' } },
+      {
+        input: {
+          name: 'pipeline',
+          purpose: 'LONG_RUNNING_WORKFLOW',
+          scopes: ['KEYS_READ', 'KEYS_WRITE'],
+          description: 'ci',
+        },
+      },
       { token },
     );
     expect(created.errors).toBeUndefined();
@@ -135,7 +144,9 @@ describe('API key secrets', () => {
     expect(errorCodes(afterRevoke)).toEqual(['UNAUTHENTICATED']);
 
     expect(new Set(secrets).size).toBe(3);
-    const stored = await env.sql<{ digest: string }>('SELECT digest FROM api_keys WHERE account_id = $1', [owner.accountId]);
+    const stored = await env.sql<{ digest: string }>('SELECT digest FROM api_keys WHERE account_id = $1', [
+      owner.accountId,
+    ]);
     expect(stored.map((row) => row.digest).sort()).toEqual(secrets.map(sha256Hex).sort());
 
     const tableRows = (await dumpDatabase()).map(({ table, row }) => ({ where: `table ${table}: ${row}`, text: row }));

@@ -134,7 +134,10 @@ describe('createApiKey input validation', () => {
       { token: owner.token },
     );
     expect(settings.data!.updateAccountSettings.requireKeyExpiration).toBe(true);
-    const result = await expectRefusedWithoutWrites(() => createKey(owner.token, { expiresAt: null }), 'BAD_USER_INPUT');
+    const result = await expectRefusedWithoutWrites(
+      () => createKey(owner.token, { expiresAt: null }),
+      'BAD_USER_INPUT',
+    );
     expect(result.errors![0]!.extensions?.field).toBe('expiresAt');
   });
 
@@ -163,7 +166,8 @@ describe('rotate, revoke, update and list input validation', () => {
     const owner = await env.seedAccount();
     const { apiKey, secret } = await createdKey(owner.token);
     const result = await expectRefusedWithoutWrites(
-      () => env.api.call(RotateApiKeyDocument, { input: { id: apiKey.id, gracePeriodSeconds } }, { token: owner.token }),
+      () =>
+        env.api.call(RotateApiKeyDocument, { input: { id: apiKey.id, gracePeriodSeconds } }, { token: owner.token }),
       'BAD_USER_INPUT',
     );
     expect(result.errors![0]!.extensions?.field).toBe('gracePeriodSeconds');
@@ -188,7 +192,12 @@ describe('rotate, revoke, update and list input validation', () => {
     const owner = await env.seedAccount();
     const { apiKey, secret } = await createdKey(owner.token);
     const result = await expectRefusedWithoutWrites(
-      () => env.api.call(RevokeApiKeyDocument, { input: { id: apiKey.id, reason: 'r'.repeat(501) } }, { token: owner.token }),
+      () =>
+        env.api.call(
+          RevokeApiKeyDocument,
+          { input: { id: apiKey.id, reason: 'r'.repeat(501) } },
+          { token: owner.token },
+        ),
       'BAD_USER_INPUT',
     );
     expect(result.errors![0]!.extensions?.field).toBe('reason');
@@ -263,7 +272,11 @@ describe('expiry policy', () => {
   const badSettings: [string, UpdateAccountSettingsInput, string][] = [
     ['a default above the current maximum', { defaultKeyLifetimeDays: 366 }, 'defaultKeyLifetimeDays'],
     ['a maximum below the current default', { maxKeyLifetimeDays: 60 }, 'defaultKeyLifetimeDays'],
-    ['a default above the new maximum', { defaultKeyLifetimeDays: 30, maxKeyLifetimeDays: 10 }, 'defaultKeyLifetimeDays'],
+    [
+      'a default above the new maximum',
+      { defaultKeyLifetimeDays: 30, maxKeyLifetimeDays: 10 },
+      'defaultKeyLifetimeDays',
+    ],
     ['a default of 0 days', { defaultKeyLifetimeDays: 0 }, 'defaultKeyLifetimeDays'],
     ['a maximum of 0 days', { maxKeyLifetimeDays: 0 }, 'maxKeyLifetimeDays'],
     ['a default of 3651 days', { defaultKeyLifetimeDays: 3651 }, 'defaultKeyLifetimeDays'],
@@ -314,7 +327,13 @@ describe('expiry policy', () => {
       defaultKeyLifetimeDays: 90,
       maxKeyLifetimeDays: 180,
     });
-    const rows = await env.sql<{ action: string; outcome: string; actor_id: string; target_id: string; changes: unknown[] }>(
+    const rows = await env.sql<{
+      action: string;
+      outcome: string;
+      actor_id: string;
+      target_id: string;
+      changes: unknown[];
+    }>(
       'SELECT action, outcome, actor_id, target_id, changes FROM audit_events WHERE account_id = $1 AND seq > 1 ORDER BY seq',
       [owner.accountId],
     );
@@ -341,7 +360,10 @@ describe('active key quota', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await createdKey(owner.token, { name: `key ${i}` })).apiKey.id);
 
-    const refused = await expectRefusedWithoutWrites(() => createKey(owner.token, { name: 'one too many' }), 'QUOTA_EXCEEDED');
+    const refused = await expectRefusedWithoutWrites(
+      () => createKey(owner.token, { name: 'one too many' }),
+      'QUOTA_EXCEEDED',
+    );
     expect(refused.errors![0]!.extensions?.limit).toBe(3);
     expect(refused.data ?? null).toBeNull();
 
@@ -444,7 +466,10 @@ describe('API key format check (runs before any database lookup)', () => {
   it('rejects a secret with any single character of its body changed', () => {
     const secret = generateApiKeySecret();
     for (let index = API_KEY_PREFIX.length; index < secret.length; index++) {
-      expect({ index, wellFormed: isWellFormedApiKey(withCharChanged(secret, index)) }).toEqual({ index, wellFormed: false });
+      expect({ index, wellFormed: isWellFormedApiKey(withCharChanged(secret, index)) }).toEqual({
+        index,
+        wellFormed: false,
+      });
     }
   });
 

@@ -40,7 +40,11 @@ function freshIp(): string {
 }
 
 /** Runs `task(0..count-1)` with at most `concurrency` in flight; results in index order. */
-async function withConcurrency<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+async function withConcurrency<T>(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
   const results = new Array<T>(count);
   let next = 0;
   const worker = async () => {
@@ -145,7 +149,11 @@ describe('the per-IP budget over HTTP', () => {
 
     const refused = await fetch(`${env.api.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}`, 'x-forwarded-for': client },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${owner.token}`,
+        'x-forwarded-for': client,
+      },
       body: JSON.stringify({ query: print(ViewerDocument) }),
     });
     expect(refused.status).toBe(429);
@@ -225,7 +233,11 @@ describe('the per-IP budget over HTTP', () => {
 
   describe('TRUST_PROXY', () => {
     it('without it, a forged X-Forwarded-For changes nothing: the socket address pays', async () => {
-      const direct = await env.startInstance({ TRUST_PROXY: '', RATE_LIMIT_POINTS: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+      const direct = await env.startInstance({
+        TRUST_PROXY: '',
+        RATE_LIMIT_POINTS: '3',
+        RATE_LIMIT_WINDOW_SECONDS: '60',
+      });
       const statuses = [];
       for (const forged of ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', undefined]) {
         const response = await typename(direct.url, forged ? { 'x-forwarded-for': forged } : {});
@@ -274,7 +286,12 @@ describe('the per-IP budget over HTTP', () => {
       const client = freshIp();
       const other = freshIp();
       const spent = [];
-      for (const chain of [`${client}, 10.1.2.3`, `${client}, 10.9.9.9, 10.1.2.3`, `${client}`, `${client}, 10.1.2.3`]) {
+      for (const chain of [
+        `${client}, 10.1.2.3`,
+        `${client}, 10.9.9.9, 10.1.2.3`,
+        `${client}`,
+        `${client}, 10.1.2.3`,
+      ]) {
         spent.push((await typename(proxied.url, { 'x-forwarded-for': chain })).status);
       }
       expect(spent).toEqual([200, 200, 200, 429]);
@@ -305,7 +322,10 @@ describe('the per-IP budget over HTTP', () => {
         expect(acked).toEqual([true, true, true]);
         sockets.push(connectFrom(tiny, owner.token, client));
         expect(await sockets[3]!.acked).toBe(false);
-        expect(await sockets[3]!.closed).toMatchObject({ code: 4429, reason: expect.stringMatching(/too many requests/i) });
+        expect(await sockets[3]!.closed).toMatchObject({
+          code: 4429,
+          reason: expect.stringMatching(/too many requests/i),
+        });
         // The three admitted connections stay open.
         expect(sockets.slice(0, 3).map((socket) => socket.isClosed())).toEqual([false, false, false]);
         // Another address still connects.
@@ -438,7 +458,10 @@ function connectFrom(instance: Instance, token: string, ip: string): ClientSocke
         waitFor(count) {
           if (results.length >= count) return Promise.resolve();
           return new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`waited for ${count} results, got ${results.length}`)), 10_000);
+            const timer = setTimeout(
+              () => reject(new Error(`waited for ${count} results, got ${results.length}`)),
+              10_000,
+            );
             waiters.push({
               count,
               resolve: () => {

@@ -31,7 +31,8 @@ function raw(source: string): TypedDocumentNode<Record<string, unknown>, Record<
 }
 
 /** `count` copies of `text`, separated by spaces. */
-const times = (count: number, text: (i: number) => string) => Array.from({ length: count }, (_, i) => text(i)).join(' ');
+const times = (count: number, text: (i: number) => string) =>
+  Array.from({ length: count }, (_, i) => text(i)).join(' ');
 
 function tooComplex(result: { status: number; errors?: GraphQLErrorShape[] | undefined }) {
   expect(result.status).toBe(400);
@@ -47,7 +48,11 @@ function introspectionOfDepth(depth: number): string {
 }
 
 async function postRaw(body: string, contentType = 'application/json'): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${env.api.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const response = await fetch(`${env.api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -100,7 +105,8 @@ describe('query limits over HTTP', () => {
   });
 
   it('refuses a query whose list sizes multiply past the cost limit', async () => {
-    const fragment = 'fragment Row on AuditEvent { id seq action outcome occurredAt ip userAgent requestId hash prevHash }';
+    const fragment =
+      'fragment Row on AuditEvent { id seq action outcome occurredAt ip userAgent requestId hash prevHash }';
     // Each page: 1 + 500 × (edges 1 + node 1 + 10 fields) = 6001.
     const page = (alias: string) => `${alias}: auditEvents(first: 500) { edges { node { ...Row } } }`;
     const one = await env.api.call(raw(`query One { ${page('a')} } ${fragment}`), {}, { token: premium.token });
@@ -116,7 +122,9 @@ describe('query limits over HTTP', () => {
 
     // The page size from a variable counts the same.
     const viaVariable = await env.api.call(
-      raw(`query Five($n: Int) { ${['a', 'b', 'c', 'd', 'e'].map(page).join(' ').replaceAll('500', '$n')} } ${fragment}`),
+      raw(
+        `query Five($n: Int) { ${['a', 'b', 'c', 'd', 'e'].map(page).join(' ').replaceAll('500', '$n')} } ${fragment}`,
+      ),
       { n: 500 },
       { token: premium.token },
     );
@@ -145,7 +153,9 @@ describe('query limits over HTTP', () => {
 
     const batch = await postRaw(JSON.stringify([{ query: '{ __typename }' }, { query: '{ a: __typename }' }]));
     expect(batch.status).toBe(400);
-    expect(batch.body).toEqual({ errors: [{ message: expect.stringMatching(/batching/i), extensions: { code: 'BAD_REQUEST' } }] });
+    expect(batch.body).toEqual({
+      errors: [{ message: expect.stringMatching(/batching/i), extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 
   it('keeps serving normal queries after all of the above', async () => {
@@ -173,7 +183,9 @@ describe('query limits over HTTP', () => {
     expect(tooComplex(refused)).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'depth', max: 3, actual: 4 });
     const aliases = await strict.call(raw('{ a: __typename b: __typename }'));
     expect(tooComplex(aliases)).toMatchObject({ limit: 'aliases', max: 1, actual: 2 });
-    expect((await strict.call(raw('query DepthThree { viewer { account { id } } }'), {}, { token: owner.token })).errors).toBeUndefined();
+    expect(
+      (await strict.call(raw('query DepthThree { viewer { account { id } } }'), {}, { token: owner.token })).errors,
+    ).toBeUndefined();
   });
 });
 
@@ -185,7 +197,12 @@ describe('query limits over WebSocket', () => {
       const bomb = ws.subscribe(raw(`subscription Bomb { auditEvents { ${times(30, (i) => `a${i}: id`)} } }`));
       expect(await bomb.ended).toBe('error');
       expect(bomb.errors).toHaveLength(1);
-      expect(bomb.errors[0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'aliases', max: 20, actual: 30 });
+      expect(bomb.errors[0]!.extensions).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        limit: 'aliases',
+        max: 20,
+        actual: 30,
+      });
 
       const deep = ws.subscribe(raw(introspectionOfDepth(11)));
       expect(await deep.ended).toBe('error');
@@ -252,7 +269,9 @@ describe('createApiKey idempotencyKey', () => {
   it('creates one key for concurrent duplicates', async () => {
     const owner = await env.seedAccount({ plan: Plan.STANDARD });
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => env.api.call(CreateApiKeyDocument, { input: input('burst') }, { token: owner.token })),
+      Array.from({ length: 5 }, () =>
+        env.api.call(CreateApiKeyDocument, { input: input('burst') }, { token: owner.token }),
+      ),
     );
     for (const result of results) expect(result.errors).toBeUndefined();
     const payloads = results.map((result) => result.data!.createApiKey);

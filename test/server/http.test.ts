@@ -1,4 +1,9 @@
-import { AccountNameDocument, CreateApiKeyDocument, RevokeApiKeyDocument, ViewerDocument } from '../../src/client/generated/graphql';
+import {
+  AccountNameDocument,
+  CreateApiKeyDocument,
+  RevokeApiKeyDocument,
+  ViewerDocument,
+} from '../../src/client/generated/graphql';
 import { errorCodes, startTestEnv, type TestEnv } from '../support/harness';
 
 let env: TestEnv;
@@ -55,7 +60,11 @@ describe('HTTP surface', () => {
     const owner = await env.seedAccount();
     await env.sql('ALTER TABLE accounts RENAME TO accounts_moved');
     try {
-      const result = await env.api.call(AccountNameDocument, {}, { token: owner.token, headers: { 'x-request-id': 'trace-me' } });
+      const result = await env.api.call(
+        AccountNameDocument,
+        {},
+        { token: owner.token, headers: { 'x-request-id': 'trace-me' } },
+      );
       expect(errorCodes(result)).toEqual(['INTERNAL_SERVER_ERROR']);
       const body = JSON.stringify(result.errors);
       expect(body).not.toMatch(/accounts|select|relation|stack/i);

@@ -74,8 +74,17 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
   }
 }
 
-async function createKey(instance: Instance, token: string, name: string, scopes: ('KEYS_READ' | 'AUDIT_READ')[] = ['KEYS_READ']) {
-  const created = await instance.call(CreateApiKeyDocument, { input: { name, purpose: 'TEAM_HANDOFF', scopes } }, { token });
+async function createKey(
+  instance: Instance,
+  token: string,
+  name: string,
+  scopes: ('KEYS_READ' | 'AUDIT_READ')[] = ['KEYS_READ'],
+) {
+  const created = await instance.call(
+    CreateApiKeyDocument,
+    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
+    { token },
+  );
   expect(created.errors).toBeUndefined();
   return created.data!.createApiKey;
 }
@@ -90,8 +99,12 @@ describe('/metrics', () => {
     const after = await scrape(instance);
 
     const ok = { operation: 'Viewer', outcome: 'ok' };
-    expect(valueOf(after, 'keyledger_graphql_requests_total', ok) - valueOf(before, 'keyledger_graphql_requests_total', ok)).toBe(3);
-    expect(valueOf(after, 'keyledger_graphql_requests_total', { operation: 'Viewer', outcome: 'UNAUTHENTICATED' })).toBe(1);
+    expect(
+      valueOf(after, 'keyledger_graphql_requests_total', ok) - valueOf(before, 'keyledger_graphql_requests_total', ok),
+    ).toBe(3);
+    expect(
+      valueOf(after, 'keyledger_graphql_requests_total', { operation: 'Viewer', outcome: 'UNAUTHENTICATED' }),
+    ).toBe(1);
     expect(valueOf(after, 'keyledger_graphql_request_duration_seconds_count', ok)).toBe(3);
     // Process metrics come along.
     expect(after.some((sample) => sample.name === 'keyledger_process_cpu_seconds_total')).toBe(true);
@@ -203,7 +216,11 @@ describe('logs', () => {
   });
 
   it('writes the line also for a request refused for an invalid token', async () => {
-    const refused = await env.api.call(ViewerDocument, {}, { token: 'not-a-real-token', headers: { 'x-request-id': 'ops-log-401' } });
+    const refused = await env.api.call(
+      ViewerDocument,
+      {},
+      { token: 'not-a-real-token', headers: { 'x-request-id': 'ops-log-401' } },
+    );
     expect(refused.status).toBe(401);
     expect(errorCodes(refused)).toEqual(['UNAUTHENTICATED']);
     expect(requestLines(env.api, 'ops-log-401')).toEqual([
@@ -241,7 +258,9 @@ describe('logs', () => {
 
 describe('process lifecycle', () => {
   /** Runs `node dist/src/main.js` with only `vars` (plus PATH/HOME) in its environment. */
-  async function runMain(vars: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  async function runMain(
+    vars: Record<string, string>,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', ...vars },
     });
@@ -277,19 +296,32 @@ describe('process lifecycle', () => {
       }),
     );
     for (const outcome of outcomes) {
-      expect({ vars: outcome.vars, code: outcome.code, stdout: outcome.stdout, databaseStarted: outcome.databaseStarted }).toEqual({
+      expect({
+        vars: outcome.vars,
+        code: outcome.code,
+        stdout: outcome.stdout,
+        databaseStarted: outcome.databaseStarted,
+      }).toEqual({
         vars: outcome.vars,
         code: 2,
         stdout: '',
         databaseStarted: false,
       });
-      expect(outcome.stderr).toMatch(new RegExp(`^keyledger: invalid configuration: [^\\n]*\\b${outcome.variable}\\b[^\\n]*\\n$`));
+      expect(outcome.stderr).toMatch(
+        new RegExp(`^keyledger: invalid configuration: [^\\n]*\\b${outcome.variable}\\b[^\\n]*\\n$`),
+      );
     }
   });
 
   it('closes open subscriptions with 1001 on SIGTERM and exits 0', async () => {
     const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
-      env: { ...process.env, DATABASE_URL: env.databaseUrl, PORT: '0', SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: env.databaseUrl,
+        PORT: '0',
+        SESSION_SECRET: TEST_SESSION_SECRET,
+        LOG_LEVEL: 'warn',
+      },
     });
     children.push(child);
     let output = '';

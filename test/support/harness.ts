@@ -98,7 +98,9 @@ async function startInstance(databaseUrl: string, overrides: Record<string, stri
   });
   const logger = createLogger('debug', sink);
   const orm = await openOrm(databaseUrl, 5);
-  const app = await (await createApp({ config, orm, logger, sessionSecret: new TextEncoder().encode(TEST_SESSION_SECRET) })).listen(0, '127.0.0.1');
+  const app = await (
+    await createApp({ config, orm, logger, sessionSecret: new TextEncoder().encode(TEST_SESSION_SECRET) })
+  ).listen(0, '127.0.0.1');
   return {
     url: app.url,
     app,

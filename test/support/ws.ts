@@ -34,7 +34,11 @@ export interface Subscription<TResult> {
 }
 
 /** Opens a graphql-ws connection with `authorization` in connection_init (none when token is undefined). */
-export function connectWs(instance: Instance, token: string | undefined, options: { lazy?: boolean } = {}): WsConnection {
+export function connectWs(
+  instance: Instance,
+  token: string | undefined,
+  options: { lazy?: boolean } = {},
+): WsConnection {
   let resolveClosed!: (closed: Closed) => void;
   const closed = new Promise<Closed>((resolve) => (resolveClosed = resolve));
   const client = createClient({
