@@ -131,6 +131,8 @@ export async function startTestEnv(overrides: Record<string, string> = {}): Prom
   const database = await createTestDatabase();
   const sessions = new SessionTokens(new TextEncoder().encode(TEST_SESSION_SECRET));
   const pool = new pg.Pool({ connectionString: database.url, max: 3 });
+  // An idle connection ended by the server (e.g. a test terminating backends) must not crash the file.
+  pool.on('error', () => undefined);
   const instances: Instance[] = [];
   const start = async (extra: Record<string, string> = {}) => {
     const instance = await startInstance(database.url, { ...overrides, ...extra });
