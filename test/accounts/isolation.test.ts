@@ -13,6 +13,7 @@ import {
   UpdateApiKeyDocument,
   ViewerDocument,
 } from '../../src/client/generated/graphql';
+import { ALL_API_KEY_SCOPES, createApiKey } from '../support/fixtures';
 import { errorCodes, startTestEnv, type SeededAccount, type TestEnv } from '../support/harness';
 
 let env: TestEnv;
@@ -21,25 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-const ALL_SCOPES: ApiKeyScope[] = [
-  'KEYS_READ',
-  'KEYS_WRITE',
-  'AUDIT_READ',
-  'AUDIT_EXPORT',
-  'SETTINGS_READ',
-  'SETTINGS_WRITE',
-  'MEMBERS_READ',
-  'MEMBERS_WRITE',
-];
-
-async function createKey(token: string, name: string, scopes: ApiKeyScope[]) {
-  const result = await env.api.call(
-    CreateApiKeyDocument,
-    { input: { name, purpose: 'LONG_RUNNING_WORKFLOW', scopes } },
-    { token },
-  );
-  expect(result.errors).toBeUndefined();
-  return { id: result.data!.createApiKey.apiKey.id, secret: result.data!.createApiKey.secret };
+/** A key of these tests: purpose LONG_RUNNING_WORKFLOW. */
+function createKey(token: string, name: string, scopes: ApiKeyScope[]) {
+  return createApiKey(env.api, token, { name, purpose: 'LONG_RUNNING_WORKFLOW', scopes });
 }
 
 interface TwoAccounts {
@@ -58,7 +43,7 @@ async function seedTwoAccounts(): Promise<TwoAccounts> {
     await createKey(a.token, 'A deploys', ['KEYS_READ', 'SETTINGS_READ']),
     await createKey(a.token, 'A reports', ['KEYS_READ']),
   ];
-  const bKey = await createKey(b.token, 'B automation', ALL_SCOPES);
+  const bKey = await createKey(b.token, 'B automation', ALL_API_KEY_SCOPES);
   return { a, aKeys, b, bKey };
 }
 

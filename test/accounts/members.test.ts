@@ -9,6 +9,8 @@ import {
   ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { auditRows, lastAuditSeq } from '../support/audit';
+import { freshEmail, inviteMember } from '../support/fixtures';
 import { errorCodes, startTestEnv, type GraphQLResult, type SeededAccount, type TestEnv } from '../support/harness';
 
 let env: TestEnv;
@@ -17,48 +19,13 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-interface AuditRow {
-  seq: number;
-  action: string;
-  outcome: string;
-  actor_type: string;
-  actor_id: string | null;
-  target_type: string | null;
-  target_id: string | null;
-  changes: unknown;
-  metadata: unknown;
-}
-
-let emailCounter = 0;
-function freshEmail(label: string): string {
-  emailCounter += 1;
-  return `${label}${emailCounter}.${Date.now()}@example.test`;
-}
-
-async function invite(
-  owner: SeededAccount,
-  role: Role,
-  email = freshEmail(role.toLowerCase()),
-): Promise<{ userId: string; email: string; token: string }> {
-  const invited = await env.api.call(InviteMemberDocument, { input: { email, role } }, { token: owner.token });
-  expect(invited.errors).toBeUndefined();
-  const userId = invited.data!.inviteMember.user.id;
-  return { userId, email, token: await env.tokenFor(owner.accountId, userId) };
-}
-
-async function lastSeq(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ seq: number | null }>(
-    'SELECT max(seq)::int AS seq FROM audit_events WHERE account_id = $1',
-    [accountId],
-  );
-  return row?.seq ?? 0;
-}
-
-async function eventsAfter(accountId: string, seq: number): Promise<AuditRow[]> {
-  return env.sql<AuditRow>(
-    `SELECT seq::int AS seq, action, outcome, actor_type, actor_id, target_type, target_id, changes, metadata
-       FROM audit_events WHERE account_id = $1 AND seq > $2 ORDER BY seq`,
-    [accountId, seq],
+/** The account's audit rows after `seq`, with the columns these tests compare. */
+function eventsAfter(accountId: string, seq: number) {
+  return auditRows(
+    env,
+    accountId,
+    ['seq', 'action', 'outcome', 'actor_type', 'actor_id', 'target_type', 'target_id', 'changes', 'metadata'],
+    { afterSeq: seq },
   );
 }
 
@@ -72,7 +39,7 @@ async function rolesOf(owner: SeededAccount): Promise<Record<string, Role>> {
 describe('inviting members', () => {
   it('creates the user and the membership, visible in account.members, and records member.invited', async () => {
     const owner = await env.seedAccount();
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const invited = await env.api.call(
       InviteMemberDocument,
@@ -137,8 +104,8 @@ describe('inviting members', () => {
 
   it('refuses to invite an existing member with BAD_USER_INPUT and writes nothing', async () => {
     const owner = await env.seedAccount();
-    const member = await invite(owner, 'MEMBER');
-    const before = await lastSeq(owner.accountId);
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const again = await env.api.call(
       InviteMemberDocument,
@@ -167,7 +134,7 @@ describe('inviting members', () => {
     'a@b@example.test',
   ])('refuses the email %j with BAD_USER_INPUT and writes nothing', async (email) => {
     const owner = await env.seedAccount();
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
     const users = await env.sql<{ count: number }>('SELECT count(*)::int AS count FROM users');
 
     const invited = await env.api.call(
@@ -187,9 +154,9 @@ describe('what an ADMIN may not do to OWNERs', () => {
   /** An account with two OWNERs (so the last-OWNER rule is never the reason) and an ADMIN. */
   async function adminAndOwners() {
     const owner = await env.seedAccount();
-    const secondOwner = await invite(owner, 'OWNER');
-    const admin = await invite(owner, 'ADMIN');
-    const member = await invite(owner, 'MEMBER');
+    const secondOwner = await inviteMember(env, owner, 'OWNER');
+    const admin = await inviteMember(env, owner, 'ADMIN');
+    const member = await inviteMember(env, owner, 'MEMBER');
     return { owner, secondOwner, admin, member };
   }
 
@@ -258,7 +225,7 @@ describe('what an ADMIN may not do to OWNERs', () => {
     async (_what, action, attempt, targetId) => {
       const scene = await adminAndOwners();
       const roles = await rolesOf(scene.owner);
-      const before = await lastSeq(scene.owner.accountId);
+      const before = await lastAuditSeq(env, scene.owner.accountId);
 
       const result = await attempt(scene);
 
@@ -297,8 +264,8 @@ describe('what an ADMIN may not do to OWNERs', () => {
 describe('the last OWNER', () => {
   it('cannot be demoted: BAD_USER_INPUT and nothing written', async () => {
     const owner = await env.seedAccount();
-    const admin = await invite(owner, 'ADMIN');
-    const before = await lastSeq(owner.accountId);
+    const admin = await inviteMember(env, owner, 'ADMIN');
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const demoted = await env.api.call(
       ChangeMemberRoleDocument,
@@ -313,8 +280,8 @@ describe('the last OWNER', () => {
 
   it('cannot be removed, not even by leaving: BAD_USER_INPUT and nothing written', async () => {
     const owner = await env.seedAccount();
-    const admin = await invite(owner, 'ADMIN');
-    const before = await lastSeq(owner.accountId);
+    const admin = await inviteMember(env, owner, 'ADMIN');
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const removed = await env.api.call(
       RemoveMemberDocument,
@@ -330,7 +297,7 @@ describe('the last OWNER', () => {
 
   it('with two OWNERs one can be demoted, and then the other is the last', async () => {
     const owner = await env.seedAccount();
-    const second = await invite(owner, 'OWNER');
+    const second = await inviteMember(env, owner, 'OWNER');
 
     const demoted = await env.api.call(
       ChangeMemberRoleDocument,
@@ -351,7 +318,7 @@ describe('the last OWNER', () => {
 
   it('with two OWNERs one may leave', async () => {
     const owner = await env.seedAccount();
-    const second = await invite(owner, 'OWNER');
+    const second = await inviteMember(env, owner, 'OWNER');
 
     const left = await env.api.call(
       RemoveMemberDocument,
@@ -367,8 +334,8 @@ describe('the last OWNER', () => {
 describe('leaving and removing', () => {
   it('lets a MEMBER remove themself, after which their session is UNAUTHENTICATED', async () => {
     const owner = await env.seedAccount();
-    const member = await invite(owner, 'MEMBER');
-    const before = await lastSeq(owner.accountId);
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const left = await env.api.call(
       RemoveMemberDocument,
@@ -398,8 +365,8 @@ describe('leaving and removing', () => {
 
   it('does not let a MEMBER remove someone else', async () => {
     const owner = await env.seedAccount();
-    const member = await invite(owner, 'MEMBER');
-    const other = await invite(owner, 'MEMBER');
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const other = await inviteMember(env, owner, 'MEMBER');
 
     const removed = await env.api.call(
       RemoveMemberDocument,
@@ -416,7 +383,7 @@ describe('leaving and removing', () => {
     [
       'a former member',
       async (owner) => {
-        const former = await invite(owner, 'MEMBER');
+        const former = await inviteMember(env, owner, 'MEMBER');
         await env.api.call(RemoveMemberDocument, { input: { userId: former.userId } }, { token: owner.token });
         return former.userId;
       },
@@ -429,7 +396,7 @@ describe('leaving and removing', () => {
   it.each(unknownTargets)('changeMemberRole on %s is NOT_FOUND and writes nothing', async (_what, targetOf) => {
     const owner = await env.seedAccount();
     const userId = await targetOf(owner);
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const changed = await env.api.call(
       ChangeMemberRoleDocument,
@@ -445,7 +412,7 @@ describe('leaving and removing', () => {
   it.each(unknownTargets)('removeMember on %s is NOT_FOUND and writes nothing', async (_what, targetOf) => {
     const owner = await env.seedAccount();
     const userId = await targetOf(owner);
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const removed = await env.api.call(RemoveMemberDocument, { input: { userId } }, { token: owner.token });
 
@@ -457,8 +424,8 @@ describe('leaving and removing', () => {
 describe('changing roles', () => {
   it('records the role change as changes [{field: role, before, after}] and applies it on the next request', async () => {
     const owner = await env.seedAccount();
-    const member = await invite(owner, 'MEMBER');
-    const before = await lastSeq(owner.accountId);
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const changed = await env.api.call(
       ChangeMemberRoleDocument,
@@ -484,8 +451,8 @@ describe('changing roles', () => {
 
   it('writes no event when the role does not change', async () => {
     const owner = await env.seedAccount();
-    const member = await invite(owner, 'MEMBER');
-    const before = await lastSeq(owner.accountId);
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const same = await env.api.call(
       ChangeMemberRoleDocument,
@@ -509,7 +476,7 @@ describe('changing the plan', () => {
       maxActiveApiKeys: 3,
       auditRetentionDays: null,
     });
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const changed = await env.api.call(ChangePlanDocument, { input: { plan: 'PREMIUM' } }, { token: owner.token });
 
@@ -542,7 +509,7 @@ describe('changing the plan', () => {
 
   it('to the same plan succeeds and writes no event', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const same = await env.api.call(ChangePlanDocument, { input: { plan: 'PREMIUM' } }, { token: owner.token });
 
@@ -553,7 +520,7 @@ describe('changing the plan', () => {
 
   it('is refused to an ADMIN with FORBIDDEN, leaving the plan as it was', async () => {
     const owner = await env.seedAccount({ plan: Plan.FREE });
-    const admin = await invite(owner, 'ADMIN');
+    const admin = await inviteMember(env, owner, 'ADMIN');
 
     const changed = await env.api.call(ChangePlanDocument, { input: { plan: 'ENTERPRISE' } }, { token: admin.token });
 

@@ -2,11 +2,12 @@ import {
   AccountWithAuditEventsDocument,
   AuditEventsDocument,
   ChangePlanDocument,
-  CreateApiKeyDocument,
   CreateAuditExportDocument,
   VerifyAuditChainDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { tamperAuditEvents } from '../support/audit';
+import { createApiKeys } from '../support/fixtures';
 import { errorCodes, startTestEnv, type TestEnv } from '../support/harness';
 
 let env: TestEnv;
@@ -14,16 +15,6 @@ beforeAll(async () => {
   env = await startTestEnv();
 });
 afterAll(() => env.close());
-
-async function createKeys(token: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    await env.api.call(
-      CreateApiKeyDocument,
-      { input: { name: `key ${i}`, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
-      { token },
-    );
-  }
-}
 
 describe('the audit log as a product', () => {
   it('gives a FREE account the rest of the response, auditEvents null and one ENTITLEMENT_REQUIRED', async () => {
@@ -41,7 +32,7 @@ describe('the audit log as a product', () => {
 
   it('opens the log on the next request after an upgrade, newest first, and records the viewing once', async () => {
     const owner = await env.seedAccount();
-    await createKeys(owner.token, 2);
+    await createApiKeys(env.api, owner.token, 2);
     await env.api.call(ChangePlanDocument, { input: { plan: 'PREMIUM' } }, { token: owner.token });
     const page = await env.api.call(AuditEventsDocument, { first: 10 }, { token: owner.token });
     expect(page.errors).toBeUndefined();
@@ -60,7 +51,7 @@ describe('the audit log as a product', () => {
 
   it('pages forwards and backwards with opaque cursors', async () => {
     const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
-    await createKeys(owner.token, 6);
+    await createApiKeys(env.api, owner.token, 6);
     const first = await env.api.call(AuditEventsDocument, { first: 3, order: 'OLDEST_FIRST' }, { token: owner.token });
     expect(first.data!.auditEvents!.edges.map((edge) => edge.node.seq)).toEqual([1, 2, 3]);
     const next = await env.api.call(
@@ -82,7 +73,7 @@ describe('the audit log as a product', () => {
 
   it('filters by action prefix', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKeys(owner.token, 2);
+    await createApiKeys(env.api, owner.token, 2);
     const keys = await env.api.call(
       AuditEventsDocument,
       { filter: { actions: ['api_key.*'] } },
@@ -96,24 +87,20 @@ describe('the audit log as a product', () => {
 
   it('verifies an intact chain and names an altered event', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKeys(owner.token, 3);
+    await createApiKeys(env.api, owner.token, 3);
     const intact = await env.api.call(VerifyAuditChainDocument, {}, { token: owner.token });
     expect(intact.data!.verifyAuditChain).toMatchObject({ ok: true, checkedCount: 4 });
-    await env.sql('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
-    try {
-      await env.sql("UPDATE audit_events SET action = 'api_key.updated' WHERE account_id = $1 AND seq = 3", [
-        owner.accountId,
-      ]);
-    } finally {
-      await env.sql('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
-    }
+    await tamperAuditEvents(env, [
+      "UPDATE audit_events SET action = 'api_key.updated' WHERE account_id = $1 AND seq = 3",
+      [owner.accountId],
+    ]);
     const broken = await env.api.call(VerifyAuditChainDocument, {}, { token: owner.token });
     expect(broken.data!.verifyAuditChain).toMatchObject({ ok: false, firstBrokenSeq: 3 });
   });
 
   it('exports NDJSON through a signed link and records the export', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKeys(owner.token, 2);
+    await createApiKeys(env.api, owner.token, 2);
     const created = await env.api.call(
       CreateAuditExportDocument,
       { input: { format: 'NDJSON' } },

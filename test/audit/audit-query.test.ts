@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { AUDIT_COLUMNS, auditWhere, numbered, type AuditFilter } from '../../src/audit/audit.records';
 import { retentionCutoff } from '../../src/audit/audit.service';
 import {
-  type ApiKeyScope,
   ApiKeysDocument,
   type AuditEventFilter,
   AuditEventsDocument,
@@ -12,14 +11,15 @@ import {
   type AuditOrder,
   ChangeMemberRoleDocument,
   ChangePlanDocument,
-  CreateApiKeyDocument,
-  InviteMemberDocument,
   RevokeApiKeyDocument,
   UpdateAccountSettingsDocument,
   UpdateApiKeyDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
-import { errorCodes, startTestEnv, type SeededAccount, type TestEnv } from '../support/harness';
+import { auditActions, auditRows, lastAuditSeq, tamperAuditEvents } from '../support/audit';
+import { createApiKey, inviteMember } from '../support/fixtures';
+import { errorCodes, startTestEnv, type TestEnv } from '../support/harness';
+import { sleep } from '../support/wait';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -29,8 +29,6 @@ afterAll(() => env.close());
 
 type Connection = NonNullable<AuditEventsQuery['auditEvents']>;
 type EventNode = Connection['edges'][number]['node'];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** [from, from+1, …, to], or descending when from > to. */
 function range(from: number, to: number): number[] {
@@ -51,50 +49,13 @@ async function seqsMatching(token: string, filter: AuditEventFilter): Promise<nu
   return page.edges.map((edge) => edge.node.seq);
 }
 
-async function createKey(token: string, name: string, scopes: ApiKeyScope[] = ['KEYS_READ']) {
-  const created = await env.api.call(
-    CreateApiKeyDocument,
-    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
-    { token },
-  );
-  expect(created.errors).toBeUndefined();
-  return created.data!.createApiKey;
-}
-
 async function renameKey(token: string, id: string, name: string): Promise<void> {
   const updated = await env.api.call(UpdateApiKeyDocument, { input: { id, name } }, { token });
   expect(updated.errors).toBeUndefined();
 }
 
-/** Invites a member and returns their user id and a session token. */
-async function addMember(owner: SeededAccount, role: 'ADMIN' | 'MEMBER') {
-  const email = `${role.toLowerCase()}-${randomUUID()}@example.test`;
-  const invited = await env.api.call(InviteMemberDocument, { input: { email, role } }, { token: owner.token });
-  expect(invited.errors).toBeUndefined();
-  const userId = invited.data!.inviteMember.user.id;
-  return { userId, email, token: await env.tokenFor(owner.accountId, userId) };
-}
-
-async function auditActions(accountId: string): Promise<string[]> {
-  const rows = await env.sql<{ action: string }>('SELECT action FROM audit_events WHERE account_id = $1 ORDER BY seq', [
-    accountId,
-  ]);
-  return rows.map((row) => row.action);
-}
-
-async function headSeq(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ seq: number }>(
-    'SELECT coalesce(max(seq), 0)::int AS seq FROM audit_events WHERE account_id = $1',
-    [accountId],
-  );
-  return row!.seq;
-}
-
-async function viewedRows(accountId: string) {
-  return env.sql<{ seq: number; actor_type: string; actor_id: string }>(
-    "SELECT seq::int AS seq, actor_type, actor_id FROM audit_events WHERE account_id = $1 AND action = 'audit.viewed' ORDER BY seq",
-    [accountId],
-  );
+function viewedRows(accountId: string) {
+  return auditRows(env, accountId, ['seq', 'actor_type', 'actor_id'], { action: 'audit.viewed' });
 }
 
 /** Appends a row directly as the superuser (no chain head update): for data the API cannot produce. */
@@ -115,7 +76,7 @@ async function insertEvent(accountId: string, row: { seq: number; action: string
 async function seedBusyAccount(total: number) {
   const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
   const keyIds: string[] = [];
-  for (const i of range(1, 6)) keyIds.push((await createKey(owner.token, `key ${i}`)).apiKey.id);
+  for (const i of range(1, 6)) keyIds.push((await createApiKey(env.api, owner.token, { name: `key ${i}` })).apiKey.id);
   await env.sql(
     `INSERT INTO audit_events (id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display,
                                target_type, target_id, target_display, changes, prev_hash, hash)
@@ -126,7 +87,7 @@ async function seedBusyAccount(total: number) {
     [owner.accountId, owner.userId, keyIds, total],
   );
   await env.sql('UPDATE audit_chain_heads SET last_seq = $2 WHERE account_id = $1', [owner.accountId, total]);
-  expect(await headSeq(owner.accountId)).toBe(total);
+  expect(await lastAuditSeq(env, owner.accountId)).toBe(total);
   expect(await env.sql('SELECT 1 FROM audit_events WHERE account_id = $1', [owner.accountId])).toHaveLength(total);
   return { owner, keyIds };
 }
@@ -220,7 +181,7 @@ describe('paging through a busy log', () => {
     expect(run.listed).toEqual(range(top, 1));
     // Events kept landing between the pages (at most 4 writes were in flight when the first page was read).
     expect(writer.written).toBeGreaterThanOrEqual(3 * (run.pages.length - 1));
-    expect(await headSeq(owner.accountId)).toBeGreaterThan(top + 10);
+    expect(await lastAuditSeq(env, owner.accountId)).toBeGreaterThan(top + 10);
   });
 
   it('pages forwards oldest first while new events arrive, and reaches the events added meanwhile', async () => {
@@ -235,7 +196,7 @@ describe('paging through a busy log', () => {
     } finally {
       await writer.stop();
     }
-    const head = await headSeq(owner.accountId);
+    const head = await lastAuditSeq(env, owner.accountId);
     expect(head).toBeGreaterThan(TOTAL + 20);
     expect(run.listed).toEqual(range(1, head));
   });
@@ -255,7 +216,7 @@ describe('paging through a busy log', () => {
     expect(top).toBeGreaterThanOrEqual(TOTAL);
     expect(downwards.listed).toEqual(range(1, top));
     expect(writer.written).toBeGreaterThanOrEqual(3 * (downwards.pages.length - 1));
-    expect(await headSeq(owner.accountId)).toBeGreaterThan(top + 10);
+    expect(await lastAuditSeq(env, owner.accountId)).toBeGreaterThan(top + 10);
 
     // Newest first, backwards: from seq 1 up to the newest event, including the ones added meanwhile.
     const upWriter = new ConcurrentWriter(owner.token, keyIds.slice(2, 6));
@@ -269,7 +230,7 @@ describe('paging through a busy log', () => {
       await upWriter.stop();
     }
     expect(upwards.pages[0]).toEqual(range(100, 1));
-    expect(upwards.listed).toEqual(range(await headSeq(owner.accountId), 1));
+    expect(upwards.listed).toEqual(range(await lastAuditSeq(env, owner.accountId), 1));
   });
 });
 
@@ -299,8 +260,8 @@ describe('page size and cursor validation', () => {
 
   it('refuses after and before together with BAD_USER_INPUT', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKey(owner.token, 'one');
-    await createKey(owner.token, 'two');
+    await createApiKey(env.api, owner.token, { name: 'one' });
+    await createApiKey(env.api, owner.token, { name: 'two' });
     const page = await listEvents(owner.token, { first: 3 });
     const result = await env.api.call(
       AuditEventsDocument,
@@ -327,8 +288,8 @@ describe('page size and cursor validation', () => {
 
   it('refuses an API keys cursor used as an audit cursor with BAD_USER_INPUT', async () => {
     const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
-    await createKey(owner.token, 'one');
-    await createKey(owner.token, 'two');
+    await createApiKey(env.api, owner.token, { name: 'one' });
+    await createApiKey(env.api, owner.token, { name: 'two' });
     const keys = await env.api.call(ApiKeysDocument, { first: 1 }, { token: owner.token });
     const keysCursor = keys.data!.apiKeys.pageInfo.endCursor!;
     expect(keysCursor).toEqual(expect.any(String));
@@ -352,10 +313,10 @@ describe('page size and cursor validation', () => {
  */
 async function seedKnownHistory() {
   const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-  const admin = await addMember(owner, 'ADMIN');
-  const member = await addMember(owner, 'MEMBER');
-  const keyA = await createKey(owner.token, 'automation', ['KEYS_READ', 'KEYS_WRITE']);
-  const keyB = await createKey(owner.token, 'partner');
+  const admin = await inviteMember(env, owner, 'ADMIN');
+  const member = await inviteMember(env, owner, 'MEMBER');
+  const keyA = await createApiKey(env.api, owner.token, { name: 'automation', scopes: ['KEYS_READ', 'KEYS_WRITE'] });
+  const keyB = await createApiKey(env.api, owner.token, { name: 'partner' });
   await renameKey(keyA.secret, keyB.apiKey.id, 'partner (renamed)');
   const settings = await env.api.call(
     UpdateAccountSettingsDocument,
@@ -376,7 +337,7 @@ async function seedKnownHistory() {
   const upgraded = await env.api.call(ChangePlanDocument, { input: { plan: 'ENTERPRISE' } }, { token: owner.token });
   expect(upgraded.errors).toBeUndefined();
   await listEvents(owner.token, { first: 1 });
-  expect(await auditActions(owner.accountId)).toEqual([
+  expect(await auditActions(env, owner.accountId)).toEqual([
     'account.created',
     'member.invited',
     'member.invited',
@@ -418,7 +379,7 @@ describe('filters', () => {
 
   it('does not let a prefix match other actions through LIKE wildcards or a longer name', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKey(owner.token, 'real');
+    await createApiKey(env.api, owner.token, { name: 'real' });
     // Unescaped, the "_" of api_key would match any character: apiXkey, apixkey.
     await insertEvent(owner.accountId, { seq: 1_000, action: 'apiXkey.created' });
     await insertEvent(owner.accountId, { seq: 1_001, action: 'apixkey.created' });
@@ -529,8 +490,11 @@ describe('filters', () => {
 describe('the AuditEvent shape', () => {
   it('names an API key actor by id, display key and scopes, and returns changes as JSON', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const actorKey = await createKey(owner.token, 'automation', ['KEYS_WRITE', 'KEYS_READ']);
-    const target = await createKey(owner.token, 'before');
+    const actorKey = await createApiKey(env.api, owner.token, {
+      name: 'automation',
+      scopes: ['KEYS_WRITE', 'KEYS_READ'],
+    });
+    const target = await createApiKey(env.api, owner.token, { name: 'before' });
     await renameKey(actorKey.secret, target.apiKey.id, 'after');
 
     const page = await listEvents(owner.token, { first: 1, filter: { actorType: 'API_KEY' } });
@@ -557,7 +521,7 @@ describe('the AuditEvent shape', () => {
 
   it('returns typed before/after values and metadata objects as JSON', async () => {
     const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
-    const member = await addMember(owner, 'MEMBER');
+    const member = await inviteMember(env, owner, 'MEMBER');
     const settings = await env.api.call(
       UpdateAccountSettingsDocument,
       { input: { requireKeyExpiration: true, defaultKeyLifetimeDays: 30 } },
@@ -604,7 +568,7 @@ describe('the AuditEvent shape', () => {
 
   it('gives every event a cursor equal to its edge cursor that works as after', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    for (const name of ['one', 'two', 'three']) await createKey(owner.token, name);
+    for (const name of ['one', 'two', 'three']) await createApiKey(env.api, owner.token, { name });
     const page = await listEvents(owner.token, { first: 10 });
     expect(page.edges.map((edge) => edge.node.seq)).toEqual([4, 3, 2, 1]);
     for (const edge of page.edges) expect(edge.node.cursor).toBe(edge.cursor);
@@ -623,7 +587,7 @@ describe('the AuditEvent shape', () => {
 describe('recording who read the log', () => {
   it('records one audit.viewed after the first page, and none for a repeat within 10 minutes', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKey(owner.token, 'one');
+    await createApiKey(env.api, owner.token, { name: 'one' });
     const first = await listEvents(owner.token, { first: 5 });
     // The view is recorded after reading: the page itself does not show it.
     expect(first.edges.map((edge) => edge.node.action)).toEqual(['api_key.created', 'account.created']);
@@ -633,20 +597,20 @@ describe('recording who read the log', () => {
     expect(again.edges.map((edge) => edge.node.action)).toEqual(['api_key.created']);
     await listEvents(owner.token, { last: 5, order: 'OLDEST_FIRST' });
     expect(await viewedRows(owner.accountId)).toHaveLength(1);
-    expect(await headSeq(owner.accountId)).toBe(3);
+    expect(await lastAuditSeq(env, owner.accountId)).toBe(3);
   });
 
   it('records none for a page read with after or before, even for a caller who has not viewed yet', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    for (const name of ['one', 'two']) await createKey(owner.token, name);
-    const admin = await addMember(owner, 'ADMIN');
+    for (const name of ['one', 'two']) await createApiKey(env.api, owner.token, { name });
+    const admin = await inviteMember(env, owner, 'ADMIN');
     const ownerPage = await listEvents(owner.token, { first: 2 });
-    const before = await headSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const next = await listEvents(admin.token, { first: 2, after: ownerPage.pageInfo.endCursor });
     expect(next.edges.length).toBeGreaterThan(0);
     await listEvents(admin.token, { last: 2, before: ownerPage.pageInfo.startCursor, order: 'OLDEST_FIRST' });
-    expect(await headSeq(owner.accountId)).toBe(before);
+    expect(await lastAuditSeq(env, owner.accountId)).toBe(before);
     expect((await viewedRows(owner.accountId)).map((row) => row.actor_id)).toEqual([owner.userId]);
 
     await listEvents(admin.token, { first: 2 });
@@ -655,8 +619,8 @@ describe('recording who read the log', () => {
 
   it('records the first page of each caller separately: a second admin and an API key with AUDIT_READ', async () => {
     const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
-    const admin = await addMember(owner, 'ADMIN');
-    const reader = await createKey(owner.token, 'audit reader', ['AUDIT_READ']);
+    const admin = await inviteMember(env, owner, 'ADMIN');
+    const reader = await createApiKey(env.api, owner.token, { name: 'audit reader', scopes: ['AUDIT_READ'] });
 
     await listEvents(owner.token, { first: 1 });
     await listEvents(admin.token, { first: 1 });
@@ -676,17 +640,11 @@ describe('recording who read the log', () => {
     await listEvents(owner.token, { first: 1 });
     const [viewed] = await viewedRows(owner.accountId);
 
-    const shiftBack = async (minutes: number) => {
-      await env.sql('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
-      try {
-        await env.sql(
-          `UPDATE audit_events SET occurred_at = now() - make_interval(mins => $3) WHERE account_id = $1 AND seq = $2`,
-          [owner.accountId, viewed!.seq, minutes],
-        );
-      } finally {
-        await env.sql('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
-      }
-    };
+    const shiftBack = (minutes: number) =>
+      tamperAuditEvents(env, [
+        `UPDATE audit_events SET occurred_at = now() - make_interval(mins => $3) WHERE account_id = $1 AND seq = $2`,
+        [owner.accountId, viewed!.seq, minutes],
+      ]);
 
     await shiftBack(9);
     await listEvents(owner.token, { first: 1 });

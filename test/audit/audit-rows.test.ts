@@ -5,7 +5,6 @@ import { computeEventHash } from '../../src/audit/audit-chain';
 import { ALL_SCOPES } from '../../src/auth/permissions';
 import {
   ApiKeyDocument,
-  type ApiKeyScope,
   ChangeMemberRoleDocument,
   ChangePlanDocument,
   CreateApiKeyDocument,
@@ -19,6 +18,8 @@ import {
   ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { auditRows, lastAuditSeq } from '../support/audit';
+import { ALL_API_KEY_SCOPES, createApiKey, inviteMember } from '../support/fixtures';
 import {
   errorCodes,
   startTestEnv,
@@ -35,49 +36,24 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-const GRAPHQL_SCOPES: ApiKeyScope[] = [
-  'KEYS_READ',
-  'KEYS_WRITE',
-  'AUDIT_READ',
-  'AUDIT_EXPORT',
-  'SETTINGS_READ',
-  'SETTINGS_WRITE',
-  'MEMBERS_READ',
-  'MEMBERS_WRITE',
-];
-
-interface AuditRow {
-  seq: number;
-  action: string;
-  outcome: string;
-  actor_type: string;
-  actor_id: string | null;
-  actor_display: string | null;
-  actor_scopes: string[] | null;
-  target_type: string | null;
-  target_id: string | null;
-  metadata: Record<string, unknown> | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-}
-
-/** The account's audit rows after `afterSeq`, oldest first. */
-async function auditRows(accountId: string, afterSeq = 0): Promise<AuditRow[]> {
-  return env.sql<AuditRow>(
-    `SELECT seq::int AS seq, action, outcome, actor_type, actor_id, actor_display, actor_scopes, target_type, target_id,
-            metadata, ip, user_agent, request_id
-       FROM audit_events WHERE account_id = $1 AND seq > $2 ORDER BY seq`,
-    [accountId, afterSeq],
-  );
-}
-
-async function lastSeq(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ last: number }>(
-    'SELECT coalesce(max(seq), 0)::int AS last FROM audit_events WHERE account_id = $1',
-    [accountId],
-  );
-  return row!.last;
+/** The account's audit rows after `afterSeq`, oldest first, with the columns these tests check. */
+function auditRowsOf(accountId: string, afterSeq = 0) {
+  const columns = [
+    'seq',
+    'action',
+    'outcome',
+    'actor_type',
+    'actor_id',
+    'actor_display',
+    'actor_scopes',
+    'target_type',
+    'target_id',
+    'metadata',
+    'ip',
+    'user_agent',
+    'request_id',
+  ] as const;
+  return auditRows(env, accountId, columns, { afterSeq });
 }
 
 let requestCounter = 0;
@@ -88,26 +64,6 @@ function traced(token: string): CallOptions & { userAgent: string; requestId: st
   const userAgent = `audit-rows-test/1.0 (call ${requestCounter})`;
   const requestId = `req-audit-${requestCounter}-${randomUUID()}`;
   return { token, userAgent, requestId, headers: { 'user-agent': userAgent, 'x-request-id': requestId } };
-}
-
-async function createKey(token: string, name: string, scopes: ApiKeyScope[] = ['KEYS_READ']) {
-  const created = await env.api.call(
-    CreateApiKeyDocument,
-    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
-    { token },
-  );
-  expect(created.errors).toBeUndefined();
-  return created.data!.createApiKey;
-}
-
-async function inviteMember(token: string, role: 'ADMIN' | 'MEMBER' = 'MEMBER') {
-  const invited = await env.api.call(
-    InviteMemberDocument,
-    { input: { email: `member-${randomUUID()}@example.test`, role } },
-    { token },
-  );
-  expect(invited.errors).toBeUndefined();
-  return invited.data!.inviteMember.user;
 }
 
 /** Every row of the account as MikroORM reads it back, checked link by link. */
@@ -154,7 +110,10 @@ const actors: ActorCase[] = [
     label: 'an API key',
     isUser: false,
     async prepare(owner) {
-      const { secret, apiKey } = await createKey(owner.token, 'automation', GRAPHQL_SCOPES);
+      const { secret, apiKey } = await createApiKey(env.api, owner.token, {
+        name: 'automation',
+        scopes: ALL_API_KEY_SCOPES,
+      });
       return {
         token: secret,
         actor: {
@@ -198,7 +157,7 @@ const mutations: MutationCase[] = [
   {
     action: 'api_key.updated',
     async prepare(owner) {
-      const { apiKey } = await createKey(owner.token, 'before rename');
+      const { apiKey } = await createApiKey(env.api, owner.token, { name: 'before rename' });
       return {
         targetType: 'api_key',
         async run(options) {
@@ -215,7 +174,7 @@ const mutations: MutationCase[] = [
   {
     action: 'api_key.rotated',
     async prepare(owner) {
-      const { apiKey } = await createKey(owner.token, 'to rotate');
+      const { apiKey } = await createApiKey(env.api, owner.token, { name: 'to rotate' });
       return {
         targetType: 'api_key',
         async run(options) {
@@ -232,7 +191,7 @@ const mutations: MutationCase[] = [
   {
     action: 'api_key.revoked',
     async prepare(owner) {
-      const { apiKey } = await createKey(owner.token, 'to revoke');
+      const { apiKey } = await createApiKey(env.api, owner.token, { name: 'to revoke' });
       return {
         targetType: 'api_key',
         async run(options) {
@@ -281,16 +240,16 @@ const mutations: MutationCase[] = [
   {
     action: 'member.role_changed',
     async prepare(owner) {
-      const member = await inviteMember(owner.token);
+      const member = await inviteMember(env, owner, 'MEMBER');
       return {
         targetType: 'user',
         async run(options) {
           const result = await env.api.call(
             ChangeMemberRoleDocument,
-            { input: { userId: member.id, role: 'ADMIN' } },
+            { input: { userId: member.userId, role: 'ADMIN' } },
             options,
           );
-          return { result, targetId: member.id };
+          return { result, targetId: member.userId };
         },
       };
     },
@@ -298,12 +257,12 @@ const mutations: MutationCase[] = [
   {
     action: 'member.removed',
     async prepare(owner) {
-      const member = await inviteMember(owner.token);
+      const member = await inviteMember(env, owner, 'MEMBER');
       return {
         targetType: 'user',
         async run(options) {
-          const result = await env.api.call(RemoveMemberDocument, { input: { userId: member.id } }, options);
-          return { result, targetId: member.id };
+          const result = await env.api.call(RemoveMemberDocument, { input: { userId: member.userId } }, options);
+          return { result, targetId: member.userId };
         },
       };
     },
@@ -331,14 +290,14 @@ describe('one audit row per successful mutation', () => {
         const owner = await env.seedAccount({ plan: Plan.STANDARD });
         const { token, actor } = await actorCase.prepare(owner);
         const prepared = await mutation.prepare(owner);
-        const before = await lastSeq(owner.accountId);
+        const before = await lastAuditSeq(env, owner.accountId);
         const options = traced(token);
 
         const { result, targetId } = await prepared.run(options);
         expect(result.errors).toBeUndefined();
         expect(targetId).toBeDefined();
 
-        const rows = await auditRows(owner.accountId, before);
+        const rows = await auditRowsOf(owner.accountId, before);
         expect(rows).toHaveLength(1);
         const [row] = rows;
         expect({ ...row!, actor_scopes: row!.actor_scopes ? [...row!.actor_scopes].sort() : null }).toMatchObject({
@@ -361,10 +320,10 @@ describe('no audit row when a mutation fails', () => {
   it('writes nothing for input, quota and not-found errors, and leaves no hole in seq', async () => {
     const owner = await env.seedAccount({ plan: Plan.FREE });
     const keys: { id: string }[] = [];
-    for (const name of ['one', 'two', 'three']) keys.push((await createKey(owner.token, name)).apiKey);
+    for (const name of ['one', 'two', 'three']) keys.push((await createApiKey(env.api, owner.token, { name })).apiKey);
     await env.api.call(RevokeApiKeyDocument, { input: { id: keys[2]!.id } }, { token: owner.token });
-    const fourth = (await createKey(owner.token, 'four')).apiKey;
-    const before = await auditRows(owner.accountId);
+    const fourth = (await createApiKey(env.api, owner.token, { name: 'four' })).apiKey;
+    const before = await auditRowsOf(owner.accountId);
     const token = owner.token;
 
     const call =
@@ -415,17 +374,17 @@ describe('no audit row when a mutation fails', () => {
       expect({ what, codes: errorCodes(await attempt()) }).toEqual({ what, codes: [code] });
     }
 
-    expect(await auditRows(owner.accountId)).toEqual(before);
+    expect(await auditRowsOf(owner.accountId)).toEqual(before);
     const revoked = await env.api.call(RevokeApiKeyDocument, { input: { id: fourth.id } }, { token });
     expect(revoked.errors).toBeUndefined();
-    const after = await auditRows(owner.accountId, before.at(-1)!.seq);
+    const after = await auditRowsOf(owner.accountId, before.at(-1)!.seq);
     expect(after.map((row) => [row.seq, row.action])).toEqual([[before.at(-1)!.seq + 1, 'api_key.revoked']]);
   });
 
   it('rolls the revocation back when its audit event cannot be written', async () => {
     const owner = await env.seedAccount();
-    const { secret, apiKey } = await createKey(owner.token, 'must survive');
-    const before = await auditRows(owner.accountId);
+    const { secret, apiKey } = await createApiKey(env.api, owner.token, { name: 'must survive' });
+    const before = await auditRowsOf(owner.accountId);
     await env.sql(`CREATE FUNCTION fail_revoke() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.action = 'api_key.revoked' THEN RAISE EXCEPTION 'forced'; END IF;
@@ -460,18 +419,18 @@ describe('no audit row when a mutation fails', () => {
     expect(asKey.data!.viewer.apiKey!.id).toBe(apiKey.id);
     const read = await env.api.call(ApiKeyDocument, { id: apiKey.id }, { token: owner.token });
     expect(read.data!.apiKey).toMatchObject({ status: 'ACTIVE', revokedAt: null });
-    expect(await auditRows(owner.accountId)).toEqual(before);
+    expect(await auditRowsOf(owner.accountId)).toEqual(before);
 
     // The chain head rolled back too: the next event takes the next seq.
     const revoked = await env.api.call(RevokeApiKeyDocument, { input: { id: apiKey.id } }, { token: owner.token });
     expect(revoked.errors).toBeUndefined();
-    const after = await auditRows(owner.accountId, before.at(-1)!.seq);
+    const after = await auditRowsOf(owner.accountId, before.at(-1)!.seq);
     expect(after.map((row) => [row.seq, row.action])).toEqual([[before.at(-1)!.seq + 1, 'api_key.revoked']]);
   });
 
   it('writes no api_key.created event when the key itself cannot be stored', async () => {
     const owner = await env.seedAccount();
-    const before = await auditRows(owner.accountId);
+    const before = await auditRowsOf(owner.accountId);
     await env.sql(`CREATE FUNCTION fail_key_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'forced'; END $$`);
     await env.sql(
@@ -491,7 +450,7 @@ describe('no audit row when a mutation fails', () => {
 
     expect(errorCodes(failed)).toEqual(['INTERNAL_SERVER_ERROR']);
     expect(failed.errors![0]!.message).not.toMatch(/forced/i);
-    expect(await auditRows(owner.accountId)).toEqual(before);
+    expect(await auditRowsOf(owner.accountId)).toEqual(before);
     expect(await env.sql('SELECT id FROM api_keys WHERE account_id = $1', [owner.accountId])).toEqual([]);
   });
 });
@@ -499,23 +458,23 @@ describe('no audit row when a mutation fails', () => {
 describe('DENIED rows', () => {
   it("records a MEMBER's refused revocation once, as DENIED by that member, and keeps the key active", async () => {
     const owner = await env.seedAccount();
-    const { secret, apiKey } = await createKey(owner.token, 'not yours to revoke');
-    const member = await inviteMember(owner.token, 'MEMBER');
-    const memberToken = await env.tokenFor(owner.accountId, member.id);
-    const before = await lastSeq(owner.accountId);
+    const { secret, apiKey } = await createApiKey(env.api, owner.token, { name: 'not yours to revoke' });
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const memberToken = member.token;
+    const before = await lastAuditSeq(env, owner.accountId);
     const options = traced(memberToken);
 
     const refused = await env.api.call(RevokeApiKeyDocument, { input: { id: apiKey.id, reason: 'trying' } }, options);
     expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
 
-    const rows = await auditRows(owner.accountId, before);
+    const rows = await auditRowsOf(owner.accountId, before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       seq: before + 1,
       action: 'api_key.revoked',
       outcome: 'DENIED',
       actor_type: 'USER',
-      actor_id: member.id,
+      actor_id: member.userId,
       actor_display: member.email,
       target_type: 'api_key',
       target_id: apiKey.id,
@@ -530,13 +489,16 @@ describe('DENIED rows', () => {
 
   it("records an API key's refused plan change once, as DENIED by that key, and keeps the plan", async () => {
     const owner = await env.seedAccount({ plan: Plan.STANDARD });
-    const { secret, apiKey } = await createKey(owner.token, 'all scopes', GRAPHQL_SCOPES);
-    const before = await lastSeq(owner.accountId);
+    const { secret, apiKey } = await createApiKey(env.api, owner.token, {
+      name: 'all scopes',
+      scopes: ALL_API_KEY_SCOPES,
+    });
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const refused = await env.api.call(ChangePlanDocument, { input: { plan: 'ENTERPRISE' } }, traced(secret));
     expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
 
-    const rows = await auditRows(owner.accountId, before);
+    const rows = await auditRowsOf(owner.accountId, before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       action: 'plan.changed',
@@ -556,14 +518,14 @@ describe('hash chain', () => {
   it('links every event of an account to the previous one, and each stored hash recomputes', async () => {
     const owner = await env.seedAccount({ plan: Plan.STANDARD });
     const token = owner.token;
-    const automation = await createKey(token, 'automation', GRAPHQL_SCOPES);
-    const first = await createKey(token, 'first');
+    const automation = await createApiKey(env.api, token, { name: 'automation', scopes: ALL_API_KEY_SCOPES });
+    const first = await createApiKey(env.api, token, { name: 'first' });
     await env.api.call(UpdateApiKeyDocument, { input: { id: first.apiKey.id, description: 'described' } }, { token });
     await env.api.call(RotateApiKeyDocument, { input: { id: first.apiKey.id, gracePeriodSeconds: 30 } }, { token });
     const settings = { requireKeyExpiration: true, maxKeyLifetimeDays: 180 };
     await env.api.call(UpdateAccountSettingsDocument, { input: settings }, { token });
-    const member = await inviteMember(token, 'MEMBER');
-    const memberToken = await env.tokenFor(owner.accountId, member.id);
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const memberToken = member.token;
     expect(
       errorCodes(await env.api.call(RevokeApiKeyDocument, { input: { id: first.apiKey.id } }, { token: memberToken })),
     ).toEqual(['FORBIDDEN']);
@@ -575,10 +537,10 @@ describe('hash chain', () => {
     expect(fromKey.errors).toBeUndefined();
     await env.api.call(
       ChangeMemberRoleDocument,
-      { input: { userId: member.id, role: 'ADMIN' } },
+      { input: { userId: member.userId, role: 'ADMIN' } },
       { token: automation.secret },
     );
-    await env.api.call(RemoveMemberDocument, { input: { userId: member.id } }, { token });
+    await env.api.call(RemoveMemberDocument, { input: { userId: member.userId } }, { token });
     await env.api.call(
       RevokeApiKeyDocument,
       { input: { id: fromKey.data!.createApiKey.apiKey.id, reason: 'done' } },
@@ -586,7 +548,7 @@ describe('hash chain', () => {
     );
     await env.api.call(ChangePlanDocument, { input: { plan: 'ENTERPRISE' } }, { token });
 
-    const actions = (await auditRows(owner.accountId)).map((row) => `${row.action}:${row.outcome}`);
+    const actions = (await auditRowsOf(owner.accountId)).map((row) => `${row.action}:${row.outcome}`);
     expect(actions).toEqual([
       'account.created:SUCCESS',
       'api_key.created:SUCCESS',
@@ -636,7 +598,7 @@ describe('hash chain', () => {
 
     await expectIntactChain(busy.accountId, 201);
     await expectIntactChain(other.accountId, 21);
-    const busyActions = (await auditRows(busy.accountId)).map((row) => row.action);
+    const busyActions = (await auditRowsOf(busy.accountId)).map((row) => row.action);
     expect(busyActions.filter((action) => action === 'api_key.created')).toHaveLength(200);
   });
 });
@@ -644,8 +606,8 @@ describe('hash chain', () => {
 describe('append-only audit table', () => {
   it('refuses UPDATE, DELETE and TRUNCATE on audit_events and keeps the rows', async () => {
     const owner = await env.seedAccount();
-    await createKey(owner.token, 'some history');
-    const before = await auditRows(owner.accountId);
+    await createApiKey(env.api, owner.token, { name: 'some history' });
+    const before = await auditRowsOf(owner.accountId);
     expect(before).toHaveLength(2);
 
     await expect(
@@ -655,6 +617,6 @@ describe('append-only audit table', () => {
       /append-only/,
     );
     await expect(env.sql('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
-    expect(await auditRows(owner.accountId)).toEqual(before);
+    expect(await auditRowsOf(owner.accountId)).toEqual(before);
   });
 });

@@ -1,16 +1,13 @@
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { computeEventHash } from '../../src/audit/audit-chain';
 import { purgeExpiredAuditEvents } from '../../src/audit/audit-retention';
-import { AUDIT_COLUMNS, recordFromRow, type AuditEventRecord } from '../../src/audit/audit.records';
-import {
-  CreateApiKeyDocument,
-  VerifyAuditChainDocument,
-  type VerifyAuditChainQueryVariables,
-} from '../../src/client/generated/graphql';
+import type { AuditEventRecord } from '../../src/audit/audit.records';
+import { VerifyAuditChainDocument, type VerifyAuditChainQueryVariables } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { auditRecords, tamperAuditEvents } from '../support/audit';
+import { createApiKeys } from '../support/fixtures';
 import { startTestEnv, TEST_SESSION_SECRET, type SeededAccount, type TestEnv } from '../support/harness';
+import { CLI_JS, runNode, type ProcessOutput } from '../support/processes';
 
 /**
  * Tamper evidence of the audit log: every event is made by a real mutation,
@@ -24,50 +21,19 @@ beforeAll(async () => {
 afterAll(() => env.close());
 
 const DAY_MS = 86_400_000;
-const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A PREMIUM account with `keys` created keys: events seq 1 (account.created) to keys + 1. */
 async function accountWithEvents(keys: number): Promise<SeededAccount> {
   const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-  await createKeys(owner, keys);
+  // A short pause keeps every event's occurredAt distinct, so time windows can split between them.
+  await createApiKeys(env.api, owner.token, keys, { pauseMs: 3 });
   return owner;
 }
 
-async function createKeys(owner: SeededAccount, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    // A short pause keeps every event's occurredAt distinct, so time windows can split between them.
-    await sleep(3);
-    const created = await env.api.call(
-      CreateApiKeyDocument,
-      { input: { name: `key ${i}`, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
-      { token: owner.token },
-    );
-    expect(created.errors).toBeUndefined();
-  }
-}
-
-async function storedEvents(accountId: string): Promise<AuditEventRecord[]> {
-  const rows = await env.sql(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = $1 ORDER BY seq`, [
-    accountId,
-  ]);
-  return rows.map(recordFromRow);
-}
-
 async function eventAt(accountId: string, seq: number): Promise<AuditEventRecord> {
-  const event = (await storedEvents(accountId)).find((candidate) => candidate.seq === seq);
+  const event = (await auditRecords(env, accountId)).find((candidate) => candidate.seq === seq);
   if (!event) throw new Error(`no event seq ${seq}`);
   return event;
-}
-
-/** Runs statements as the superuser with the append-only trigger off, as an attacker with database access would. */
-async function tamper(...statements: [string, unknown[]][]): Promise<void> {
-  await env.sql('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
-  try {
-    for (const [text, params] of statements) await env.sql(text, params);
-  } finally {
-    await env.sql('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
-  }
 }
 
 /** Changes event `seq`'s metadata and stores a hash recomputed over the new content, so the row is self-consistent. */
@@ -79,7 +45,7 @@ async function forgeEvent(accountId: string, seq: number, prevHash?: string): Pr
     prevHash: prevHash ?? event.prevHash,
   };
   const hash = computeEventHash(forged.prevHash, forged);
-  await tamper([
+  await tamperAuditEvents(env, [
     'UPDATE audit_events SET metadata = $1, prev_hash = $2, hash = $3 WHERE account_id = $4 AND seq = $5',
     [JSON.stringify(forged.metadata), forged.prevHash, hash, accountId, seq],
   ]);
@@ -91,16 +57,11 @@ async function verify(owner: SeededAccount, range: VerifyAuditChainQueryVariable
   return result.data!.verifyAuditChain!;
 }
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/** Runs the built CLI against the test database. */
+function cli(...args: string[]): Promise<ProcessOutput> {
+  return runNode(CLI_JS, args, {
     env: { ...process.env, DATABASE_URL: env.databaseUrl, SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'warn' },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number>((resolve) => child.on('close', (exit) => resolve(exit ?? -1)));
-  return { code, stdout, stderr };
 }
 
 describe('audit chain verification', () => {
@@ -122,7 +83,10 @@ describe('audit chain verification', () => {
   ])('names an event whose %s was changed', async (column, value) => {
     const owner = await accountWithEvents(4);
     const target = await eventAt(owner.accountId, 3);
-    await tamper([`UPDATE audit_events SET ${column} = ${value} WHERE account_id = $1 AND seq = 3`, [owner.accountId]]);
+    await tamperAuditEvents(env, [
+      `UPDATE audit_events SET ${column} = ${value} WHERE account_id = $1 AND seq = 3`,
+      [owner.accountId],
+    ]);
     expect(await verify(owner)).toEqual({
       ok: false,
       checkedCount: 2,
@@ -134,7 +98,7 @@ describe('audit chain verification', () => {
 
   it('names the gap when an event in the middle was deleted', async () => {
     const owner = await accountWithEvents(4);
-    await tamper(['DELETE FROM audit_events WHERE account_id = $1 AND seq = 3', [owner.accountId]]);
+    await tamperAuditEvents(env, ['DELETE FROM audit_events WHERE account_id = $1 AND seq = 3', [owner.accountId]]);
     expect(await verify(owner)).toMatchObject({
       ok: false,
       firstBrokenSeq: 3,
@@ -145,7 +109,7 @@ describe('audit chain verification', () => {
 
   it('catches a deleted newest event through the chain head', async () => {
     const owner = await accountWithEvents(4);
-    await tamper(['DELETE FROM audit_events WHERE account_id = $1 AND seq = 5', [owner.accountId]]);
+    await tamperAuditEvents(env, ['DELETE FROM audit_events WHERE account_id = $1 AND seq = 5', [owner.accountId]]);
     expect(await verify(owner)).toMatchObject({
       ok: false,
       checkedCount: 4,
@@ -159,7 +123,8 @@ describe('audit chain verification', () => {
     const owner = await accountWithEvents(4);
     const moved = await eventAt(owner.accountId, 4);
     // A temporary seq sidesteps the (account_id, seq) unique constraint during the swap.
-    await tamper(
+    await tamperAuditEvents(
+      env,
       ['UPDATE audit_events SET seq = -1 WHERE account_id = $1 AND seq = 3', [owner.accountId]],
       ['UPDATE audit_events SET seq = 3 WHERE account_id = $1 AND seq = 4', [owner.accountId]],
       ['UPDATE audit_events SET seq = 4 WHERE account_id = $1 AND seq = -1', [owner.accountId]],
@@ -228,7 +193,7 @@ describe('audit chain verification', () => {
   it('keeps accounts’ chains independent: tampering in one leaves the other ok', async () => {
     const tampered = await accountWithEvents(3);
     const other = await accountWithEvents(2);
-    await tamper([
+    await tamperAuditEvents(env, [
       `UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 2`,
       [tampered.accountId],
     ]);
@@ -244,7 +209,7 @@ describe('audit chain verification', () => {
 
   it('checks only the events inside a time window and still names tampering within it', async () => {
     const owner = await accountWithEvents(4);
-    const events = await storedEvents(owner.accountId);
+    const events = await auditRecords(env, owner.accountId);
     const times = events.map((event) => event.occurredAt.getTime());
     expect([...new Set(times)]).toEqual([...times].sort((a, b) => a - b));
     // [seq 2, seq 4): seqs 2 and 3.
@@ -257,11 +222,17 @@ describe('audit chain verification', () => {
       reason: null,
     });
 
-    await tamper([`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 5`, [owner.accountId]]);
+    await tamperAuditEvents(env, [
+      `UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 5`,
+      [owner.accountId],
+    ]);
     expect(await verify(owner, window)).toMatchObject({ ok: true, checkedCount: 2 });
     expect(await verify(owner)).toMatchObject({ ok: false, firstBrokenSeq: 5 });
 
-    await tamper([`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 3`, [owner.accountId]]);
+    await tamperAuditEvents(env, [
+      `UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = $1 AND seq = 3`,
+      [owner.accountId],
+    ]);
     expect(await verify(owner, window)).toEqual({
       ok: false,
       checkedCount: 1,
@@ -275,14 +246,14 @@ describe('audit chain verification', () => {
 describe('audit retention purge', () => {
   it('purges events before a time through purge_audit_events, records a checkpoint, and still verifies', async () => {
     const owner = await accountWithEvents(4);
-    const events = await storedEvents(owner.accountId);
+    const events = await auditRecords(env, owner.accountId);
     // Strictly before seq 4's instant: seqs 1 to 3.
     const [purged] = await env.sql<{ deleted: string }>('SELECT purge_audit_events($1, $2) AS deleted', [
       owner.accountId,
       events[3]!.occurredAt,
     ]);
     expect(Number(purged!.deleted)).toBe(3);
-    expect((await storedEvents(owner.accountId)).map((event) => event.seq)).toEqual([4, 5]);
+    expect((await auditRecords(env, owner.accountId)).map((event) => event.seq)).toEqual([4, 5]);
     const checkpoints = await env.sql<{ purged_through_seq: string; last_hash: string; purged_count: string }>(
       'SELECT purged_through_seq, last_hash, purged_count FROM audit_checkpoints WHERE account_id = $1',
       [owner.accountId],
@@ -296,16 +267,16 @@ describe('audit retention purge', () => {
       reason: null,
     });
 
-    await createKeys(owner, 1);
+    await createApiKeys(env.api, owner.token, 1, { pauseMs: 3 });
     expect(await verify(owner)).toMatchObject({ ok: true, checkedCount: 3 });
   });
 
   it('still catches the deletion of the first event after a checkpoint', async () => {
     const owner = await accountWithEvents(4);
-    const events = await storedEvents(owner.accountId);
+    const events = await auditRecords(env, owner.accountId);
     await env.sql('SELECT purge_audit_events($1, $2)', [owner.accountId, events[2]!.occurredAt]);
-    expect((await storedEvents(owner.accountId)).map((event) => event.seq)).toEqual([3, 4, 5]);
-    await tamper(['DELETE FROM audit_events WHERE account_id = $1 AND seq = 3', [owner.accountId]]);
+    expect((await auditRecords(env, owner.accountId)).map((event) => event.seq)).toEqual([3, 4, 5]);
+    await tamperAuditEvents(env, ['DELETE FROM audit_events WHERE account_id = $1 AND seq = 3', [owner.accountId]]);
     expect(await verify(owner)).toMatchObject({
       ok: false,
       firstBrokenSeq: 3,
@@ -315,14 +286,14 @@ describe('audit retention purge', () => {
 
   it('purges every expired event of a PREMIUM account and verification stays ok', async () => {
     const owner = await accountWithEvents(3);
-    const newest = (await storedEvents(owner.accountId)).at(-1)!;
+    const newest = (await auditRecords(env, owner.accountId)).at(-1)!;
     const result = await purgeExpiredAuditEvents(
       env.api.orm.em.fork(),
       owner.accountId,
       new Date(Date.now() + 500 * DAY_MS),
     );
     expect(result).toEqual({ accounts: 1, deleted: 4 });
-    expect(await storedEvents(owner.accountId)).toEqual([]);
+    expect(await auditRecords(env, owner.accountId)).toEqual([]);
     const [checkpoint] = await env.sql(
       'SELECT purged_through_seq, last_hash FROM audit_checkpoints WHERE account_id = $1',
       [owner.accountId],
@@ -340,8 +311,8 @@ describe('audit retention purge', () => {
   it('chains a new event onto the checkpoint after a full purge', async () => {
     const owner = await accountWithEvents(2);
     await purgeExpiredAuditEvents(env.api.orm.em.fork(), owner.accountId, new Date(Date.now() + 500 * DAY_MS));
-    await createKeys(owner, 1);
-    const [event] = await storedEvents(owner.accountId);
+    await createApiKeys(env.api, owner.token, 1, { pauseMs: 3 });
+    const [event] = await auditRecords(env, owner.accountId);
     expect(event).toMatchObject({ seq: 4, action: 'api_key.created' });
     expect(await verify(owner)).toEqual({
       ok: true,
@@ -365,11 +336,11 @@ describe('audit retention purge', () => {
     ).rejects.toThrow(/append-only/);
     // The purge's permission is local to its own transaction; it must not linger on a pooled connection.
     await purgeExpiredAuditEvents(em, owner.accountId, new Date(Date.now() + 500 * DAY_MS));
-    await createKeys(owner, 1);
+    await createApiKeys(env.api, owner.token, 1, { pauseMs: 3 });
     await expect(
       connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId]),
     ).rejects.toThrow(/append-only/);
-    expect(await storedEvents(owner.accountId)).toHaveLength(1);
+    expect(await auditRecords(env, owner.accountId)).toHaveLength(1);
   });
 });
 
@@ -387,7 +358,7 @@ describe('keyledger audit verify (CLI)', () => {
     });
 
     const target = await eventAt(owner.accountId, 2);
-    await tamper([
+    await tamperAuditEvents(env, [
       `UPDATE audit_events SET actor_display = 'mallory@example.test' WHERE account_id = $1 AND seq = 2`,
       [owner.accountId],
     ]);

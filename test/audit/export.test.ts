@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { computeEventHash } from '../../src/audit/audit-chain';
 import { AuditExportService } from '../../src/audit/audit-export.service';
-import { AUDIT_COLUMNS, recordFromRow, type AuditEventRecord } from '../../src/audit/audit.records';
+import type { AuditEventRecord } from '../../src/audit/audit.records';
 import {
   AuditEventsDocument,
   type AuditEventsQuery,
@@ -14,13 +14,9 @@ import {
   UpdateApiKeyDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
-import {
-  startTestEnv,
-  TEST_SESSION_SECRET,
-  type CallOptions,
-  type SeededAccount,
-  type TestEnv,
-} from '../support/harness';
+import { auditRecords } from '../support/audit';
+import { createApiKey } from '../support/fixtures';
+import { startTestEnv, TEST_SESSION_SECRET, type TestEnv } from '../support/harness';
 
 /** Audit exports: what a signed link downloads, in which format, and who may download it. */
 let env: TestEnv;
@@ -53,16 +49,6 @@ const CSV_HEADER = [
 
 type ExportedEvent = NonNullable<AuditEventsQuery['auditEvents']>['edges'][number]['node'];
 
-async function createKey(owner: SeededAccount, name: string, options: CallOptions = {}): Promise<string> {
-  const created = await env.api.call(
-    CreateApiKeyDocument,
-    { input: { name, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
-    { token: owner.token, ...options },
-  );
-  expect(created.errors).toBeUndefined();
-  return created.data!.createApiKey.apiKey.id;
-}
-
 async function createExport(
   token: string,
   input: CreateAuditExportInput,
@@ -78,13 +64,6 @@ async function apiEvents(token: string, filter?: CreateAuditExportInput['filter'
   expect(page.errors).toBeUndefined();
   // The documents select no __typename; the JSON round trip only drops undefined members.
   return JSON.parse(JSON.stringify(page.data!.auditEvents!.edges.map((edge) => edge.node))) as ExportedEvent[];
-}
-
-async function storedEvents(accountId: string): Promise<AuditEventRecord[]> {
-  const rows = await env.sql(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = $1 ORDER BY seq`, [
-    accountId,
-  ]);
-  return rows.map(recordFromRow);
 }
 
 function ndjsonLines(body: string): unknown[] {
@@ -243,14 +222,14 @@ function csvValues(event: AuditEventRecord): Record<string, string> {
 describe('NDJSON audit export', () => {
   it('downloads every event as one AuditEvent-shaped JSON object per line, in seq order, ending with the export itself', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const keyId = await createKey(owner, 'first');
+    const keyId = (await createApiKey(env.api, owner.token, { name: 'first' })).id;
     await env.api.call(
       UpdateApiKeyDocument,
       { input: { id: keyId, description: 'used by CI' } },
       { token: owner.token },
     );
     await env.api.call(RevokeApiKeyDocument, { input: { id: keyId, reason: 'rotated out' } }, { token: owner.token });
-    await createKey(owner, 'second');
+    await createApiKey(env.api, owner.token, { name: 'second' });
     const { downloadUrl } = await createExport(owner.token, { format: 'NDJSON' });
 
     const response = await fetch(downloadUrl);
@@ -271,7 +250,7 @@ describe('NDJSON audit export', () => {
 
   it('applies the export’s filter and records the export, with that filter, as audit.exported', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const keyId = await createKey(owner, 'filtered');
+    const keyId = (await createApiKey(env.api, owner.token, { name: 'filtered' })).id;
     await env.api.call(RevokeApiKeyDocument, { input: { id: keyId } }, { token: owner.token });
     const created = await createExport(owner.token, { format: 'NDJSON', filter: { actions: ['api_key.*'] } });
 
@@ -302,7 +281,7 @@ describe('NDJSON audit export', () => {
       { input: { name: 'automation', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ', 'KEYS_WRITE'] } },
       { token: owner.token },
     );
-    await createKey(owner, 'made by a key', { token: key.data!.createApiKey.secret });
+    await createApiKey(env.api, key.data!.createApiKey.secret, { name: 'made by a key' });
     const { downloadUrl } = await createExport(owner.token, { format: 'NDJSON', filter: { actorType: 'API_KEY' } });
 
     const lines = ndjsonLines(await (await fetch(downloadUrl)).text()) as ExportedEvent[];
@@ -321,7 +300,7 @@ describe('CSV audit export', () => {
     const description = 'a, "b"\nc';
     const newDescription = 'x,\r\n"y", "z"\n';
     const reason = 'leaked, "oops"\r\nin a log';
-    const keyId = await createKey(owner, name, as);
+    const keyId = (await createApiKey(env.api, owner.token, { name }, as)).id;
     const updated = await env.api.call(
       UpdateApiKeyDocument,
       { input: { id: keyId, description } },
@@ -351,7 +330,7 @@ describe('CSV audit export', () => {
     const [header, ...rows] = parseCsv(await response.text());
     expect(header).toEqual(CSV_HEADER);
 
-    const stored = await storedEvents(owner.accountId);
+    const stored = await auditRecords(env, owner.accountId);
     expect(rows).toHaveLength(stored.length);
     const parsed = rows.map((row) => Object.fromEntries(header!.map((column, i) => [column, row[i]!])));
     parsed.forEach((row, i) => {

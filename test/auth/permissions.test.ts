@@ -16,6 +16,8 @@ import {
   ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { auditRows, lastAuditSeq } from '../support/audit';
+import { createApiKey, freshEmail, inviteMember } from '../support/fixtures';
 import { errorCodes, startTestEnv, type GraphQLResult, type SeededAccount, type TestEnv } from '../support/harness';
 
 let env: TestEnv;
@@ -67,76 +69,24 @@ interface Caller {
   actor: { actor_type: 'USER' | 'API_KEY'; actor_id: string } | null;
 }
 
-interface AuditRow {
-  seq: number;
-  action: string;
-  outcome: string;
-  actor_type: string;
-  actor_id: string | null;
-  target_id: string | null;
-}
-
-let emailCounter = 0;
-function freshEmail(label: string): string {
-  emailCounter += 1;
-  return `${label}${emailCounter}.${Date.now()}@example.test`;
-}
-
-async function invite(
-  owner: SeededAccount,
-  role: 'OWNER' | 'ADMIN' | 'MEMBER',
-): Promise<{ userId: string; token: string }> {
-  const invited = await env.api.call(
-    InviteMemberDocument,
-    { input: { email: freshEmail(role.toLowerCase()), role } },
-    { token: owner.token },
-  );
-  expect(invited.errors).toBeUndefined();
-  const userId = invited.data!.inviteMember.user.id;
-  return { userId, token: await env.tokenFor(owner.accountId, userId) };
-}
-
-async function createKey(
-  token: string,
-  scopes: ApiKeyScope[],
-  name = 'matrix target',
-): Promise<{ id: string; secret: string }> {
-  const created = await env.api.call(
-    CreateApiKeyDocument,
-    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
-    { token },
-  );
-  expect(created.errors).toBeUndefined();
-  return { id: created.data!.createApiKey.apiKey.id, secret: created.data!.createApiKey.secret };
-}
-
 async function callerFor(name: CallerName): Promise<Caller> {
   const owner = await env.seedAccount({ plan: Plan.PREMIUM });
   if (name === 'anonymous') return { owner, token: undefined, actor: null };
   if (name === 'OWNER') return { owner, token: owner.token, actor: { actor_type: 'USER', actor_id: owner.userId } };
   if (name === 'ADMIN' || name === 'MEMBER') {
-    const member = await invite(owner, name);
+    const member = await inviteMember(env, owner, name);
     return { owner, token: member.token, actor: { actor_type: 'USER', actor_id: member.userId } };
   }
   const scope = name.slice('key:'.length) as ApiKeyScope;
-  const key = await createKey(owner.token, [scope], `caller ${scope}`);
+  const key = await createApiKey(env.api, owner.token, { name: `caller ${scope}`, scopes: [scope] });
   return { owner, token: key.secret, actor: { actor_type: 'API_KEY', actor_id: key.id } };
 }
 
-async function lastSeq(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ seq: number | null }>(
-    'SELECT max(seq)::int AS seq FROM audit_events WHERE account_id = $1',
-    [accountId],
-  );
-  return row?.seq ?? 0;
-}
-
-async function eventsAfter(accountId: string, seq: number): Promise<AuditRow[]> {
-  return env.sql<AuditRow>(
-    `SELECT seq::int AS seq, action, outcome, actor_type, actor_id, target_id
-       FROM audit_events WHERE account_id = $1 AND seq > $2 ORDER BY seq`,
-    [accountId, seq],
-  );
+/** The account's audit rows after `seq`, with the columns these tests compare. */
+function eventsAfter(accountId: string, seq: number) {
+  return auditRows(env, accountId, ['seq', 'action', 'outcome', 'actor_type', 'actor_id', 'target_id'], {
+    afterSeq: seq,
+  });
 }
 
 async function exists(text: string, params: unknown[]): Promise<boolean> {
@@ -177,7 +127,7 @@ const MUTATIONS = {
   rotateApiKey: {
     action: 'api_key.rotated',
     async prepare(owner) {
-      const target = await createKey(owner.token, ['KEYS_WRITE']);
+      const target = await createApiKey(env.api, owner.token, { name: 'matrix target', scopes: ['KEYS_WRITE'] });
       return {
         call: (token) =>
           env.api.call(RotateApiKeyDocument, { input: { id: target.id, gracePeriodSeconds: 60 } }, { token }),
@@ -189,7 +139,7 @@ const MUTATIONS = {
   revokeApiKey: {
     action: 'api_key.revoked',
     async prepare(owner) {
-      const target = await createKey(owner.token, ['KEYS_READ']);
+      const target = await createApiKey(env.api, owner.token, { name: 'matrix target', scopes: ['KEYS_READ'] });
       return {
         call: (token) => env.api.call(RevokeApiKeyDocument, { input: { id: target.id, reason: 'matrix' } }, { token }),
         targetId: target.id,
@@ -200,7 +150,7 @@ const MUTATIONS = {
   updateApiKey: {
     action: 'api_key.updated',
     async prepare(owner) {
-      const target = await createKey(owner.token, ['KEYS_READ']);
+      const target = await createApiKey(env.api, owner.token, { name: 'matrix target', scopes: ['KEYS_READ'] });
       return {
         call: (token) => env.api.call(UpdateApiKeyDocument, { input: { id: target.id, name: 'renamed' } }, { token }),
         targetId: target.id,
@@ -238,7 +188,7 @@ const MUTATIONS = {
   changeMemberRole: {
     action: 'member.role_changed',
     async prepare(owner) {
-      const target = await invite(owner, 'MEMBER');
+      const target = await inviteMember(env, owner, 'MEMBER');
       return {
         call: (token) =>
           env.api.call(ChangeMemberRoleDocument, { input: { userId: target.userId, role: 'ADMIN' } }, { token }),
@@ -254,7 +204,7 @@ const MUTATIONS = {
   removeMember: {
     action: 'member.removed',
     async prepare(owner) {
-      const target = await invite(owner, 'MEMBER');
+      const target = await inviteMember(env, owner, 'MEMBER');
       return {
         call: (token) => env.api.call(RemoveMemberDocument, { input: { userId: target.userId } }, { token }),
         targetId: target.userId,
@@ -300,14 +250,14 @@ const READS: Record<
   (owner: SeededAccount) => Promise<ReadAttempt>
 > = {
   async apiKeys(owner) {
-    const target = await createKey(owner.token, ['KEYS_READ']);
+    const target = await createApiKey(env.api, owner.token, { name: 'matrix target', scopes: ['KEYS_READ'] });
     return readAttempt(
       (token) => env.api.call(ApiKeysDocument, {}, { token }),
       (data) => data.apiKeys.edges.some((edge) => edge.node.id === target.id),
     );
   },
   async apiKey(owner) {
-    const target = await createKey(owner.token, ['KEYS_READ']);
+    const target = await createApiKey(env.api, owner.token, { name: 'matrix target', scopes: ['KEYS_READ'] });
     return readAttempt(
       (token) => env.api.call(ApiKeyDocument, { id: target.id }, { token }),
       (data) => data.apiKey?.id === target.id,
@@ -373,7 +323,7 @@ describe('the role and scope matrix', () => {
     const { owner, token, actor } = await callerFor(caller);
     const mutation: Mutation = MUTATIONS[operation];
     const attempt = await mutation.prepare(owner);
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const result = await attempt.call(token);
     const events = await eventsAfter(owner.accountId, before);
@@ -399,7 +349,7 @@ describe('the role and scope matrix', () => {
   it.each(casesOf(READ_MATRIX))('$operation read by $caller is $expected', async ({ operation, caller, expected }) => {
     const { owner, token } = await callerFor(caller);
     const attempt = await READS[operation](owner);
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const { result, sawTarget } = await attempt.run(token);
 
@@ -418,8 +368,8 @@ describe('the role and scope matrix', () => {
 describe('API key rights', () => {
   it('refuses a KEYS_WRITE key that lacks KEYS_READ to create a key with KEYS_READ, and records the denial', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const writer = await createKey(owner.token, ['KEYS_WRITE'], 'writer');
-    const before = await lastSeq(owner.accountId);
+    const writer = await createApiKey(env.api, owner.token, { name: 'writer', scopes: ['KEYS_WRITE'] });
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const escalated = await env.api.call(
       CreateApiKeyDocument,
@@ -450,12 +400,11 @@ describe('API key rights', () => {
 
   it('takes write rights from a key at once when its ADMIN creator is demoted to MEMBER', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const admin = await invite(owner, 'ADMIN');
-    const key = await createKey(
-      admin.token,
-      ['KEYS_READ', 'KEYS_WRITE', 'SETTINGS_WRITE', 'MEMBERS_READ'],
-      'admin key',
-    );
+    const admin = await inviteMember(env, owner, 'ADMIN');
+    const key = await createApiKey(env.api, admin.token, {
+      name: 'admin key',
+      scopes: ['KEYS_READ', 'KEYS_WRITE', 'SETTINGS_WRITE', 'MEMBERS_READ'],
+    });
 
     const asAdmin = await env.api.call(ViewerDocument, {}, { token: key.secret });
     expect(asAdmin.data!.viewer).toMatchObject({ role: 'ADMIN', user: { id: admin.userId }, apiKey: { id: key.id } });
@@ -479,7 +428,7 @@ describe('API key rights', () => {
     );
     expect(demoted.errors).toBeUndefined();
 
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
     const afterDemotion = await env.api.call(
       CreateApiKeyDocument,
       { input: { name: 'after demotion', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
@@ -511,8 +460,8 @@ describe('API key rights', () => {
 
   it('refuses a key with UNAUTHENTICATED once the member who created it is removed', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const admin = await invite(owner, 'ADMIN');
-    const key = await createKey(admin.token, ['KEYS_READ', 'KEYS_WRITE'], 'leaver key');
+    const admin = await inviteMember(env, owner, 'ADMIN');
+    const key = await createApiKey(env.api, admin.token, { name: 'leaver key', scopes: ['KEYS_READ', 'KEYS_WRITE'] });
     expect((await env.api.call(ViewerDocument, {}, { token: key.secret })).errors).toBeUndefined();
 
     const removed = await env.api.call(
@@ -522,7 +471,7 @@ describe('API key rights', () => {
     );
     expect(removed.data).toEqual({ removeMember: true });
 
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
     const viewer = await env.api.call(ViewerDocument, {}, { token: key.secret });
     expect(viewer.status).toBe(401);
     expect(errorCodes(viewer)).toEqual(['UNAUTHENTICATED']);
@@ -537,10 +486,10 @@ describe('API key rights', () => {
 
   it('never lets an API key change the plan, even one holding every scope', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const key = await createKey(owner.token, ALL_SCOPES, 'all scopes');
+    const key = await createApiKey(env.api, owner.token, { name: 'all scopes', scopes: ALL_SCOPES });
     const viewer = await env.api.call(ViewerDocument, {}, { token: key.secret });
     expect([...viewer.data!.viewer.scopes!].sort()).toEqual([...ALL_SCOPES].sort());
-    const before = await lastSeq(owner.accountId);
+    const before = await lastAuditSeq(env, owner.accountId);
 
     const changed = await env.api.call(ChangePlanDocument, { input: { plan: 'ENTERPRISE' } }, { token: key.secret });
 

@@ -1,22 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CLI_JS, runNode, startService, stopServices, type ProcessOutput } from '../support/processes';
 
 /**
  * The README's promise, run as a user would: `npm start` and the CLI against
  * the same embedded data directory, with and without the service running.
  */
-const root = path.resolve(__dirname, '../..');
 let dataDir: string;
-let service: ChildProcess | undefined;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'keyledger-cli-'));
 });
 afterAll(async () => {
-  if (service && service.exitCode === null) service.kill('SIGKILL');
+  await stopServices();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -27,28 +25,8 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/cli.js'), ...args], { env: childEnv() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number>((resolve) => child.on('close', (exit) => resolve(exit ?? -1)));
-  return { code, stdout, stderr };
-}
-
-async function startService(): Promise<string> {
-  service = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], { env: childEnv() });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    service!.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[^/\s]+)\/graphql/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    service!.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    service!.on('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)));
-  });
+function cli(...args: string[]): Promise<ProcessOutput> {
+  return runNode(CLI_JS, args, { env: childEnv() });
 }
 
 async function viewerEmail(url: string, token: string): Promise<unknown> {
@@ -62,7 +40,8 @@ async function viewerEmail(url: string, token: string): Promise<unknown> {
 
 describe('CLI and service on one embedded data directory', () => {
   it('bootstraps through a running service’s embedded database, and its token works on the service', async () => {
-    const url = await startService();
+    const service = await startService(childEnv());
+    const url = service.url;
     const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
     expect(existsSync(pidFile)).toBe(true);
 
@@ -87,8 +66,8 @@ describe('CLI and service on one embedded data directory', () => {
     // The CLI reused the service's server: it is still up and answering after the CLI exited.
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
-    service!.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => service!.on('exit', resolve));
+    service.process.kill('SIGTERM');
+    const code = await service.exited;
     expect(code).toBe(0);
     expect(existsSync(pidFile)).toBe(false);
   });

@@ -17,13 +17,14 @@ import {
   type ApiKeyScope,
   AuditEventsDocument,
   ChangePlanDocument,
-  CreateApiKeyDocument,
   CreateAuditExportDocument,
   EntitlementsDocument,
   type Feature,
   VerifyAuditChainDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { auditRows } from '../support/audit';
+import { createApiKey } from '../support/fixtures';
 import { errorCodes, startTestEnv, type GraphQLResult, type Instance, type TestEnv } from '../support/harness';
 
 let env: TestEnv;
@@ -34,22 +35,14 @@ afterAll(() => env.close());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Creates an API key as `ownerToken` and returns its secret. */
+/** Creates an API key with `scopes` as `ownerToken`'s caller and returns its secret. */
 async function createKey(ownerToken: string, scopes: ApiKeyScope[]): Promise<string> {
-  const created = await env.api.call(
-    CreateApiKeyDocument,
-    { input: { name: `key ${scopes.join(' ')}`, purpose: 'TEAM_HANDOFF', scopes } },
-    { token: ownerToken },
-  );
-  expect(created.errors).toBeUndefined();
-  return created.data!.createApiKey.secret;
+  return (await createApiKey(env.api, ownerToken, { name: `key ${scopes.join(' ')}`, scopes })).secret;
 }
 
-async function auditRows(accountId: string, action: string): Promise<{ outcome: string }[]> {
-  return env.sql<{ outcome: string }>('SELECT outcome FROM audit_events WHERE account_id = $1 AND action = $2', [
-    accountId,
-    action,
-  ]);
+/** The account's audit rows of `action`, outcome only. */
+function auditOutcomes(accountId: string, action: string) {
+  return auditRows(env, accountId, ['outcome'], { action });
 }
 
 async function exportRowCount(accountId: string): Promise<number> {
@@ -131,7 +124,7 @@ const GATES: Record<GatedField, Gate> = {
       expect(createAuditExport.format).toBe('NDJSON');
       expect(createAuditExport.downloadUrl).toContain(`/exports/${createAuditExport.id}?sig=`);
       expect(await exportRowCount(accountId)).toBe(1);
-      expect(await auditRows(accountId, 'audit.exported')).toEqual([{ outcome: 'SUCCESS' }]);
+      expect(await auditOutcomes(accountId, 'audit.exported')).toEqual([{ outcome: 'SUCCESS' }]);
     },
   },
 };
@@ -314,14 +307,14 @@ describe('a denied gated mutation', () => {
       expectEntitlementRequired(denied, 'createAuditExport', 'AUDIT_EXPORT', Plan.FREE);
     }
     expect(await exportRowCount(owner.accountId)).toBe(0);
-    expect(await auditRows(owner.accountId, 'audit.exported')).toEqual([]);
+    expect(await auditOutcomes(owner.accountId, 'audit.exported')).toEqual([]);
 
     // The same call after an upgrade does write both, so the checks above can see them.
     await env.api.call(ChangePlanDocument, { input: { plan: 'PREMIUM' } }, { token: owner.token });
     const allowed = await env.api.call(CreateAuditExportDocument, { input: { format: 'CSV' } }, { token: secret });
     expect(allowed.errors).toBeUndefined();
     expect(await exportRowCount(owner.accountId)).toBe(1);
-    expect(await auditRows(owner.accountId, 'audit.exported')).toEqual([{ outcome: 'SUCCESS' }]);
+    expect(await auditOutcomes(owner.accountId, 'audit.exported')).toEqual([{ outcome: 'SUCCESS' }]);
   });
 });
 

@@ -6,15 +6,17 @@ import {
   ChangeMemberRoleDocument,
   ChangePlanDocument,
   CreateApiKeyDocument,
-  InviteMemberDocument,
   RevokeApiKeyDocument,
   UpdateAccountSettingsDocument,
   UpdateApiKeyDocument,
   ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { chainHeadSeq, storedEvents } from '../support/audit';
+import { createApiKey, createApiKeys, inviteMember } from '../support/fixtures';
 import { errorCodes, startTestEnv, type Instance, type TestEnv } from '../support/harness';
-import { connectWs, type Subscription, type WsConnection } from '../support/ws';
+import { eventually, sleep, within } from '../support/wait';
+import { connectWsPerTest, type Subscription, type WsConnection } from '../support/ws';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -22,45 +24,11 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-/** Every socket a test opened; closed after each test so no subscription outlives it. */
-const sockets: WsConnection[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.dispose()));
-});
+/** Opens a socket that is closed after the test, so no subscription outlives it. */
+const connect = connectWsPerTest();
 
 type Feed = Subscription<AuditEventStreamSubscription>;
 type StreamedEvent = AuditEventStreamSubscription['auditEvents'];
-type Scope = 'AUDIT_READ' | 'AUDIT_EXPORT' | 'KEYS_READ' | 'KEYS_WRITE' | 'SETTINGS_READ' | 'MEMBERS_READ';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function connect(instance: Instance, token: string | undefined): WsConnection {
-  const socket = connectWs(instance, token);
-  sockets.push(socket);
-  return socket;
-}
-
-/** Fails with `label` instead of hanging until the jest timeout. */
-async function within<T>(promise: Promise<T>, label: string, timeoutMs = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${label}`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `condition` (setup and bookkeeping only, never an assertion on timing). */
-async function until(condition: () => boolean, label: () => string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label()}`);
-    await sleep(10);
-  }
-}
 
 /**
  * Setup only: waits until `instance` has registered `count` subscriptions of the account, so that a write made
@@ -68,19 +36,20 @@ async function until(condition: () => boolean, label: () => string, timeoutMs = 
  */
 function subscribed(instance: Instance, accountId: string, count: number, timeoutMs = 10_000): Promise<void> {
   const registered = () => instance.app.services.feed.subscriptionCount(accountId);
-  return until(
-    () => registered() >= count,
+  return eventually(
     () => `${count} subscriptions (have ${registered()})`,
-    timeoutMs,
+    () => registered() >= count,
+    { timeoutMs, intervalMs: 10 },
   );
 }
 
 /** Setup only: waits until `instance` holds at most `count` subscriptions of the account. */
 function unsubscribedDownTo(instance: Instance, accountId: string, count: number): Promise<void> {
   const registered = () => instance.app.services.feed.subscriptionCount(accountId);
-  return until(
-    () => registered() <= count,
+  return eventually(
     () => `at most ${count} subscriptions (have ${registered()})`,
+    () => registered() <= count,
+    { timeoutMs: 10_000, intervalMs: 10 },
   );
 }
 
@@ -103,40 +72,6 @@ function range(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => first + i);
 }
 
-async function lastSeq(accountId: string): Promise<number> {
-  const rows = await env.sql<{ last_seq: string }>('SELECT last_seq FROM audit_chain_heads WHERE account_id = $1', [
-    accountId,
-  ]);
-  return rows.length === 0 ? 0 : Number(rows[0]!.last_seq);
-}
-
-async function storedEvents(accountId: string, afterSeq = 0): Promise<{ id: string; seq: number; action: string }[]> {
-  const rows = await env.sql<{ id: string; seq: string; action: string }>(
-    'SELECT id, seq, action FROM audit_events WHERE account_id = $1 AND seq > $2 ORDER BY seq',
-    [accountId, afterSeq],
-  );
-  return rows.map((row) => ({ id: row.id, seq: Number(row.seq), action: row.action }));
-}
-
-async function createKey(
-  token: string,
-  name: string,
-  scopes: Scope[] = ['KEYS_READ'],
-  instance: Instance = env.api,
-): Promise<{ id: string; secret: string }> {
-  const created = await instance.call(
-    CreateApiKeyDocument,
-    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
-    { token },
-  );
-  expect(created.errors).toBeUndefined();
-  return { id: created.data!.createApiKey.apiKey.id, secret: created.data!.createApiKey.secret };
-}
-
-async function createKeys(token: string, prefix: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await createKey(token, `${prefix} ${i}`);
-}
-
 async function setDefaultLifetime(token: string, days: number): Promise<void> {
   const updated = await env.api.call(
     UpdateAccountSettingsDocument,
@@ -144,16 +79,6 @@ async function setDefaultLifetime(token: string, days: number): Promise<void> {
     { token },
   );
   expect(updated.errors).toBeUndefined();
-}
-
-async function inviteMember(token: string, role: 'ADMIN' | 'MEMBER'): Promise<string> {
-  const invited = await env.api.call(
-    InviteMemberDocument,
-    { input: { email: `member.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test`, role } },
-    { token },
-  );
-  expect(invited.errors).toBeUndefined();
-  return invited.data!.inviteMember.user.id;
 }
 
 /** The cursor of the account's oldest event (seq 1), as the auditEvents query hands it out. */
@@ -169,11 +94,10 @@ async function cursorOfFirstEvent(token: string, instance: Instance = env.api): 
 async function fateOf(feed: Feed): Promise<'refused' | 'running'> {
   let refused = false;
   void feed.ended.then((how) => (refused = how === 'error'));
-  await until(
-    () => refused || feed.results.length > 0,
-    () => 'a subscription to be refused or to deliver',
-    15_000,
-  );
+  await eventually('a subscription to be refused or to deliver', () => refused || feed.results.length > 0, {
+    timeoutMs: 15_000,
+    intervalMs: 10,
+  });
   return refused ? 'refused' : 'running';
 }
 
@@ -181,34 +105,34 @@ describe('tenant isolation', () => {
   it('gives each account’s subscriber exactly its own events while both accounts write', async () => {
     const a = await env.seedAccount({ plan: Plan.PREMIUM });
     const b = await env.seedAccount({ plan: Plan.ENTERPRISE });
-    const bKey = await createKey(b.token, 'B dashboard', ['AUDIT_READ']);
+    const bKey = await createApiKey(env.api, b.token, { name: 'B dashboard', scopes: ['AUDIT_READ'] });
 
     const feedA = connect(env.api, a.token).subscribe(AuditEventStreamDocument, {});
     const feedB = connect(env.api, bKey.secret).subscribe(AuditEventStreamDocument, {});
     await subscribed(env.api, a.accountId, 1);
     await subscribed(env.api, b.accountId, 1);
-    const headA = await lastSeq(a.accountId);
-    const headB = await lastSeq(b.accountId);
+    const headA = await chainHeadSeq(env, a.accountId);
+    const headB = await chainHeadSeq(env, b.accountId);
 
     for (let i = 0; i < 20; i++) {
-      await Promise.all([createKey(a.token, `A key ${i}`), setDefaultLifetime(b.token, i + 1)]);
+      await Promise.all([createApiKey(env.api, a.token, { name: `A key ${i}` }), setDefaultLifetime(b.token, i + 1)]);
     }
     await feedA.waitFor(20);
     await feedB.waitFor(20);
     // A last write in each account: had anything foreign slipped in, it would sit before these.
-    await createKey(a.token, 'A last');
+    await createApiKey(env.api, a.token, { name: 'A last' });
     await setDefaultLifetime(b.token, 30);
     await feedA.waitFor(21);
     await feedB.waitFor(21);
 
     expect(seqs(feedA)).toEqual(range(headA + 1, 21));
     expect(seqs(feedB)).toEqual(range(headB + 1, 21));
-    const storedA = await storedEvents(a.accountId, headA);
-    const storedB = await storedEvents(b.accountId, headB);
+    const storedA = await storedEvents(env, a.accountId, headA);
+    const storedB = await storedEvents(env, b.accountId, headB);
     expect(events(feedA).map((event) => event.id)).toEqual(storedA.map((event) => event.id));
     expect(events(feedB).map((event) => event.id)).toEqual(storedB.map((event) => event.id));
-    const allOfA = new Set((await storedEvents(a.accountId)).map((event) => event.id));
-    const allOfB = new Set((await storedEvents(b.accountId)).map((event) => event.id));
+    const allOfA = new Set((await storedEvents(env, a.accountId)).map((event) => event.id));
+    const allOfB = new Set((await storedEvents(env, b.accountId)).map((event) => event.id));
     expect(events(feedA).filter((event) => allOfB.has(event.id))).toEqual([]);
     expect(events(feedB).filter((event) => allOfA.has(event.id))).toEqual([]);
     expect(new Set(events(feedA).map((event) => event.action))).toEqual(new Set(['api_key.created']));
@@ -224,23 +148,23 @@ describe('replay with `after`', () => {
     const firstSocket = connect(env.api, owner.token);
     const firstFeed = firstSocket.subscribe(AuditEventStreamDocument, {});
     await subscribed(env.api, owner.accountId, 1);
-    await createKeys(owner.token, 'before', 10);
+    await createApiKeys(env.api, owner.token, 10, { namePrefix: 'before' });
     await firstFeed.waitFor(10);
     const lastReceived = events(firstFeed)[9]!;
     await firstSocket.dispose();
 
-    await createKeys(owner.token, 'offline', 50);
+    await createApiKeys(env.api, owner.token, 50, { namePrefix: 'offline' });
     const resumed = connect(env.api, owner.token).subscribe(AuditEventStreamDocument, { after: lastReceived.cursor });
     // Writes start together with the subscription, so some commit while the stored ones are replayed.
-    await createKeys(owner.token, 'during', 50);
+    await createApiKeys(env.api, owner.token, 50, { namePrefix: 'during' });
     await resumed.waitFor(100, 30_000);
-    await createKey(owner.token, 'final');
+    await createApiKey(env.api, owner.token, { name: 'final' });
     await resumed.waitFor(101);
 
     expect(resumed.errors).toEqual([]);
     expect(seqs(resumed)).toEqual(range(lastReceived.seq + 1, 101));
     expect(new Set(events(resumed).map((event) => event.id)).size).toBe(101);
-    const stored = await storedEvents(owner.accountId, lastReceived.seq);
+    const stored = await storedEvents(env, owner.accountId, lastReceived.seq);
     expect(events(resumed).map((event) => event.id)).toEqual(stored.map((event) => event.id));
     expect(events(resumed).map((event) => event.target?.display?.split(' (')[0])).toEqual([
       ...range(0, 50).map((i) => `offline ${i}`),
@@ -251,29 +175,29 @@ describe('replay with `after`', () => {
 
   it('accepts an edge cursor from the auditEvents query and replays everything after it', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKeys(owner.token, 'stored', 3);
+    await createApiKeys(env.api, owner.token, 3, { namePrefix: 'stored' });
     const page = await env.api.call(AuditEventsDocument, { first: 10, order: 'OLDEST_FIRST' }, { token: owner.token });
     expect(page.errors).toBeUndefined();
     const edge = page.data!.auditEvents!.edges[1]!;
     expect(edge.node.seq).toBe(2);
 
     const feed = connect(env.api, owner.token).subscribe(AuditEventStreamDocument, { after: edge.cursor });
-    await createKey(owner.token, 'live');
-    const head = await lastSeq(owner.accountId);
+    await createApiKey(env.api, owner.token, { name: 'live' });
+    const head = await chainHeadSeq(env, owner.accountId);
     await feed.waitFor(head - 2);
     await sleep(100);
 
     expect(feed.errors).toEqual([]);
     expect(seqs(feed)).toEqual(range(3, head - 2));
     expect(events(feed).map((event) => event.action)).toEqual(
-      (await storedEvents(owner.accountId, 2)).map((event) => event.action),
+      (await storedEvents(env, owner.accountId, 2)).map((event) => event.action),
     );
     expect(events(feed).at(-1)!.target!.display).toMatch(/^live \(/);
   });
 
   it('refuses an invalid cursor with BAD_USER_INPUT and keeps the socket usable', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKey(owner.token, 'listed');
+    await createApiKey(env.api, owner.token, { name: 'listed' });
     const keys = await env.api.call(ApiKeysDocument, { first: 1 }, { token: owner.token });
     const keyCursor = keys.data!.apiKeys.edges[0]!.cursor;
     const socket = connect(env.api, owner.token);
@@ -297,13 +221,13 @@ describe('replay with `after`', () => {
 
   it('without `after`, delivers only events committed after the subscription started', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    await createKeys(owner.token, 'earlier', 3);
-    const head = await lastSeq(owner.accountId);
+    await createApiKeys(env.api, owner.token, 3, { namePrefix: 'earlier' });
+    const head = await chainHeadSeq(env, owner.accountId);
     const feed = connect(env.api, owner.token).subscribe(AuditEventStreamDocument, {});
     await subscribed(env.api, owner.accountId, 1);
     await sleep(200);
 
-    await createKey(owner.token, 'later 1');
+    await createApiKey(env.api, owner.token, { name: 'later 1' });
     await setDefaultLifetime(owner.token, 7);
     await feed.waitFor(2);
     await sleep(100);
@@ -317,9 +241,9 @@ describe('filters', () => {
   it('applies the filter to replayed and live events alike', async () => {
     const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
     const after = await cursorOfFirstEvent(owner.token);
-    const stored = await createKey(owner.token, 'stored key');
+    const stored = await createApiKey(env.api, owner.token, { name: 'stored key' });
     await setDefaultLifetime(owner.token, 10);
-    const memberId = await inviteMember(owner.token, 'MEMBER');
+    const member = await inviteMember(env, owner, 'MEMBER');
     await env.api.call(
       UpdateApiKeyDocument,
       { input: { id: stored.id, name: 'stored key renamed' } },
@@ -332,16 +256,18 @@ describe('filters', () => {
     });
     await subscribed(env.api, owner.accountId, 1);
     await setDefaultLifetime(owner.token, 11);
-    const live = await createKey(owner.token, 'live key');
+    const live = await createApiKey(env.api, owner.token, { name: 'live key' });
     await env.api.call(
       ChangeMemberRoleDocument,
-      { input: { userId: memberId, role: 'ADMIN' } },
+      { input: { userId: member.userId, role: 'ADMIN' } },
       { token: owner.token },
     );
     await setDefaultLifetime(owner.token, 12);
     await env.api.call(RevokeApiKeyDocument, { input: { id: live.id } }, { token: owner.token });
 
-    const expected = (await storedEvents(owner.accountId, 1)).filter((event) => event.action.startsWith('api_key.'));
+    const expected = (await storedEvents(env, owner.accountId, 1)).filter((event) =>
+      event.action.startsWith('api_key.'),
+    );
     expect(expected.map((event) => event.action)).toEqual([
       'api_key.created',
       'api_key.updated',
@@ -374,7 +300,7 @@ describe('rolled-back mutations', () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const feed = connect(env.api, owner.token).subscribe(AuditEventStreamDocument, {});
     await subscribed(env.api, owner.accountId, 1);
-    await createKey(owner.token, 'before');
+    await createApiKey(env.api, owner.token, { name: 'before' });
     await feed.waitFor(1);
 
     const trigger = `refuse_${table}_in_feed_test`;
@@ -395,7 +321,7 @@ describe('rolled-back mutations', () => {
       await env.sql(`DROP TRIGGER IF EXISTS ${trigger} ON ${table}`);
       await env.sql(`DROP FUNCTION IF EXISTS ${trigger}()`);
     }
-    const survivor = await createKey(owner.token, 'survivor');
+    const survivor = await createApiKey(env.api, owner.token, { name: 'survivor' });
     await feed.waitFor(2);
     await sleep(100);
 
@@ -403,7 +329,7 @@ describe('rolled-back mutations', () => {
     expect(events(feed)).toHaveLength(2);
     expect(next!.seq).toBe(before!.seq + 1);
     expect(next!).toMatchObject({ action: 'api_key.created', target: { id: survivor.id } });
-    expect((await storedEvents(owner.accountId)).map((event) => event.seq)).toEqual(range(1, before!.seq + 1));
+    expect((await storedEvents(env, owner.accountId)).map((event) => event.seq)).toEqual(range(1, before!.seq + 1));
   });
 });
 
@@ -420,7 +346,7 @@ describe('authentication at connection_init', () => {
 
   it('closes 4401 for a revoked API key', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const key = await createKey(owner.token, 'revoked reader', ['AUDIT_READ']);
+    const key = await createApiKey(env.api, owner.token, { name: 'revoked reader', scopes: ['AUDIT_READ'] });
     await env.api.call(RevokeApiKeyDocument, { input: { id: key.id, reason: 'test' } }, { token: owner.token });
     const socket = connect(env.api, key.secret);
     expect((await within(socket.closed, 'the socket to close')).code).toBe(4401);
@@ -451,7 +377,7 @@ describe('entitlements and permissions at subscribe', () => {
     expect(upgraded.errors).toBeUndefined();
     const third = socket.subscribe(AuditEventStreamDocument, {});
     await subscribed(env.api, owner.accountId, 1);
-    await createKey(owner.token, 'after upgrade');
+    await createApiKey(env.api, owner.token, { name: 'after upgrade' });
     await third.waitFor(1);
     expect(third.errors).toEqual([]);
     expect(events(third)[0]!.action).toBe('api_key.created');
@@ -460,7 +386,7 @@ describe('entitlements and permissions at subscribe', () => {
 
   it('refuses an API key without AUDIT_READ with FORBIDDEN', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const key = await createKey(owner.token, 'keys only', ['KEYS_READ', 'AUDIT_EXPORT']);
+    const key = await createApiKey(env.api, owner.token, { name: 'keys only', scopes: ['KEYS_READ', 'AUDIT_EXPORT'] });
     const feed = connect(env.api, key.secret).subscribe(AuditEventStreamDocument, {});
     expect(await within(feed.ended, 'the subscription to be refused')).toBe('error');
     expect(errorCodes(feed)).toEqual(['FORBIDDEN']);
@@ -468,11 +394,8 @@ describe('entitlements and permissions at subscribe', () => {
 
   it('refuses a MEMBER user with FORBIDDEN', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const memberId = await inviteMember(owner.token, 'MEMBER');
-    const feed = connect(env.api, await env.tokenFor(owner.accountId, memberId)).subscribe(
-      AuditEventStreamDocument,
-      {},
-    );
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const feed = connect(env.api, member.token).subscribe(AuditEventStreamDocument, {});
     expect(await within(feed.ended, 'the subscription to be refused')).toBe('error');
     expect(errorCodes(feed)).toEqual(['FORBIDDEN']);
   });
@@ -496,7 +419,7 @@ describe('subscription caps', () => {
     expect(await within(third.ended, 'the third subscription to be refused')).toBe('error');
     expect(errorCodes(third)).toEqual(['QUOTA_EXCEEDED']);
 
-    const key = await createKey(owner.token, 'seen by two', ['KEYS_READ'], perConnection);
+    const key = await createApiKey(perConnection, owner.token, { name: 'seen by two', scopes: ['KEYS_READ'] });
     await first.waitFor(1);
     await second.waitFor(1);
     expect(events(first)[0]!.target!.id).toBe(key.id);
@@ -543,10 +466,10 @@ describe('subscription caps', () => {
     const other = await env.seedAccount({ plan: Plan.PREMIUM });
     const otherFeed = connect(perAccount, other.token).subscribe(AuditEventStreamDocument, {});
     await subscribed(perAccount, other.accountId, 1);
-    await createKey(other.token, 'other account', ['KEYS_READ'], perAccount);
+    await createApiKey(perAccount, other.token, { name: 'other account', scopes: ['KEYS_READ'] });
     await otherFeed.waitFor(1);
 
-    const key = await createKey(owner.token, 'seen by three', ['KEYS_READ'], perAccount);
+    const key = await createApiKey(perAccount, owner.token, { name: 'seen by three', scopes: ['KEYS_READ'] });
     for (const feed of feeds) {
       await feed.waitFor(1);
       expect(events(feed).map((event) => event.target?.id)).toEqual([key.id]);
@@ -587,7 +510,7 @@ describe('fan-out', () => {
     }
     await subscribed(instance, owner.accountId, 1000, 45_000);
 
-    const key = await createKey(owner.token, 'broadcast', ['KEYS_READ'], instance);
+    const key = await createApiKey(instance, owner.token, { name: 'broadcast', scopes: ['KEYS_READ'] });
     await Promise.all(feeds.map((feed) => feed.waitFor(1, 45_000).catch(() => undefined)));
 
     const received = feeds.filter((feed) => events(feed)[0]?.target?.id === key.id);

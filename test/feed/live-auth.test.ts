@@ -4,15 +4,16 @@ import {
   AuditEventStreamDocument,
   ChangeMemberRoleDocument,
   ChangePlanDocument,
-  CreateApiKeyDocument,
-  InviteMemberDocument,
   RemoveMemberDocument,
   RevokeApiKeyDocument,
   type AuditEventStreamSubscription,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { chainHeadSeq } from '../support/audit';
+import { createApiKey, inviteMember } from '../support/fixtures';
 import { startTestEnv, type Instance, type SeededAccount, type TestEnv } from '../support/harness';
-import { connectWs, type Closed, type Subscription, type WsConnection } from '../support/ws';
+import { sleep, within } from '../support/wait';
+import { connectWsPerTest, type Closed, type Subscription, type WsConnection } from '../support/ws';
 
 /**
  * A live subscription lasts only as long as what allowed it: a revoked or
@@ -21,46 +22,23 @@ import { connectWs, type Closed, type Subscription, type WsConnection } from '..
  * (1008) without holding back the others.
  */
 let env: TestEnv;
-const open: WsConnection[] = [];
 beforeAll(async () => {
   env = await startTestEnv({ WS_REVALIDATE_MS: '500' });
 });
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((ws) => ws.dispose()));
-});
 afterAll(() => env.close());
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The socket's close, or a rejection once `ms` have passed without one. */
-function closedWithin(closed: Promise<Closed>, ms: number): Promise<Closed> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms);
-  });
-  return Promise.race([closed, deadline]).finally(() => clearTimeout(timer));
-}
-
-function connect(instance: Instance, token: string): WsConnection {
-  const ws = connectWs(instance, token);
-  open.push(ws);
-  return ws;
-}
+/** Opens a socket that is closed after the test. */
+const connect = connectWsPerTest();
 
 let keyCounter = 0;
-async function createKey(
+/** A key with a fresh name and purpose TEMPORARY_INTEGRATION. */
+function createKey(
   token: string,
   input: { scopes: ('AUDIT_READ' | 'KEYS_READ')[]; expiresAt?: string },
   instance: Instance = env.api,
 ) {
   keyCounter += 1;
-  const result = await instance.call(
-    CreateApiKeyDocument,
-    { input: { name: `live key ${keyCounter}`, purpose: 'TEMPORARY_INTEGRATION', ...input } },
-    { token },
-  );
-  expect(result.errors).toBeUndefined();
-  return result.data!.createApiKey;
+  return createApiKey(instance, token, { name: `live key ${keyCounter}`, purpose: 'TEMPORARY_INTEGRATION', ...input });
 }
 
 /** Subscribes and proves the subscription is live: an event written afterwards arrives. */
@@ -72,29 +50,10 @@ async function liveSubscription(
   const sub = ws.subscribe(AuditEventStreamDocument, {});
   await sleep(200);
   keyCounter += 1;
-  const probe = await instance.call(
-    CreateApiKeyDocument,
-    { input: { name: `probe ${keyCounter}`, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
-    { token: owner.token },
-  );
-  expect(probe.errors).toBeUndefined();
+  const probe = await createApiKey(instance, owner.token, { name: `probe ${keyCounter}` });
   await sub.waitFor(1, 5_000);
-  expect(sub.results[0]!.auditEvents).toMatchObject({
-    action: 'api_key.created',
-    target: { id: probe.data!.createApiKey.apiKey.id },
-  });
+  expect(sub.results[0]!.auditEvents).toMatchObject({ action: 'api_key.created', target: { id: probe.apiKey.id } });
   return sub;
-}
-
-async function inviteAdmin(owner: SeededAccount): Promise<{ userId: string; token: string }> {
-  const invited = await env.api.call(
-    InviteMemberDocument,
-    { input: { email: `admin.${Date.now()}.${keyCounter++}@example.test`, role: 'ADMIN' } },
-    { token: owner.token },
-  );
-  expect(invited.errors).toBeUndefined();
-  const userId = invited.data!.inviteMember.user.id;
-  return { userId, token: await env.tokenFor(owner.accountId, userId) };
 }
 
 describe('live subscriptions end when their permission does', () => {
@@ -110,7 +69,7 @@ describe('live subscriptions end when their permission does', () => {
       { token: owner.token },
     );
     expect(revoked.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+    await expect(within(ws.closed, 'the socket to close', 5_000)).resolves.toMatchObject({
       code: 4403,
       reason: expect.stringMatching(/revoked/i),
     });
@@ -118,7 +77,7 @@ describe('live subscriptions end when their permission does', () => {
 
   it('ends an ADMIN’s subscription within 5 s of being demoted to MEMBER, with 4403 naming audit:read', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const admin = await inviteAdmin(owner);
+    const admin = await inviteMember(env, owner, 'ADMIN');
     const ws = connect(env.api, admin.token);
     await liveSubscription(ws, owner);
 
@@ -128,7 +87,7 @@ describe('live subscriptions end when their permission does', () => {
       { token: owner.token },
     );
     expect(demoted.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+    await expect(within(ws.closed, 'the socket to close', 5_000)).resolves.toMatchObject({
       code: 4403,
       reason: expect.stringMatching(/audit:read/),
     });
@@ -136,7 +95,7 @@ describe('live subscriptions end when their permission does', () => {
 
   it('ends a removed member’s subscription within 5 s with 4403', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const admin = await inviteAdmin(owner);
+    const admin = await inviteMember(env, owner, 'ADMIN');
     const ws = connect(env.api, admin.token);
     await liveSubscription(ws, owner);
 
@@ -146,7 +105,7 @@ describe('live subscriptions end when their permission does', () => {
       { token: owner.token },
     );
     expect(removed.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+    await expect(within(ws.closed, 'the socket to close', 5_000)).resolves.toMatchObject({
       code: 4403,
       reason: expect.stringMatching(/not a member/),
     });
@@ -159,7 +118,7 @@ describe('live subscriptions end when their permission does', () => {
 
     const downgraded = await env.api.call(ChangePlanDocument, { input: { plan: 'FREE' } }, { token: owner.token });
     expect(downgraded.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+    await expect(within(ws.closed, 'the socket to close', 5_000)).resolves.toMatchObject({
       code: 4403,
       reason: expect.stringMatching(/AUDIT_STREAM/),
     });
@@ -173,7 +132,9 @@ describe('live subscriptions end when their permission does', () => {
     // Still streaming before the expiry.
     await liveSubscription(ws, owner);
 
-    await expect(closedWithin(ws.closed, expiresAt.getTime() + 2_000 - Date.now())).resolves.toMatchObject({
+    await expect(
+      within(ws.closed, 'the socket to close', expiresAt.getTime() + 2_000 - Date.now()),
+    ).resolves.toMatchObject({
       code: 4403,
       reason: expect.stringMatching(/expired/),
     });
@@ -195,7 +156,7 @@ describe('with the default re-check interval', () => {
 
     const revoked = await defaults.api.call(RevokeApiKeyDocument, { input: { id: apiKey.id } }, { token: owner.token });
     expect(revoked.errors).toBeUndefined();
-    await expect(closedWithin(ws.closed, 5_000)).resolves.toMatchObject({
+    await expect(within(ws.closed, 'the socket to close', 5_000)).resolves.toMatchObject({
       code: 4403,
       reason: expect.stringMatching(/revoked/i),
     });
@@ -256,13 +217,6 @@ async function appendBulkEvents(accountId: string, count: number): Promise<numbe
   return lastSeq;
 }
 
-async function headOf(accountId: string): Promise<number> {
-  const [row] = await env.sql<{ last_seq: string }>('SELECT last_seq FROM audit_chain_heads WHERE account_id = $1', [
-    accountId,
-  ]);
-  return Number(row!.last_seq);
-}
-
 /** Waits for `count` results; fails at once, with the close code, if the subscriber's socket closes first. */
 async function receive(
   ws: WsConnection,
@@ -286,7 +240,7 @@ async function receive(
 /** The stalled socket ends: its close frame (1008 'slow consumer: …') got through, or the connection was dropped (1006). */
 async function expectCutOff(stalled: { closed: Promise<Closed>; received(): number; resume(): void }, total: number) {
   stalled.resume();
-  const closed = await closedWithin(stalled.closed, 10_000);
+  const closed = await within(stalled.closed, 'the socket to close', 10_000);
   if (closed.code === 1008) expect(closed.reason).toMatch(/^slow consumer/);
   else expect(closed.code).toBe(1006);
   expect(stalled.received()).toBeLessThan(total);
@@ -302,7 +256,7 @@ describe('slow consumers (SUBSCRIPTION_QUEUE_LIMIT 50)', () => {
       const reader = ws.subscribe(AuditEventStreamDocument, {});
       await sleep(200);
 
-      const start = await headOf(owner.accountId);
+      const start = await chainHeadSeq(env, owner.accountId);
       const chunks = 100;
       const chunk = 40;
       for (let i = 1; i <= chunks; i++) {
@@ -330,7 +284,7 @@ describe('slow consumers (SUBSCRIPTION_QUEUE_LIMIT 50)', () => {
       const reader = ws.subscribe(AuditEventStreamDocument, {});
       await sleep(200);
 
-      const start = await headOf(owner.accountId);
+      const start = await chainHeadSeq(env, owner.accountId);
       const total = 4_000;
       const lastSeq = await appendBulkEvents(owner.accountId, total);
 

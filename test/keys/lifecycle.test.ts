@@ -9,22 +9,15 @@ import {
 } from '../../src/client/generated/graphql';
 import { runCli } from '../../src/cli';
 import { Plan } from '../../src/entitlements/plans';
+import { auditActions } from '../support/audit';
 import { errorCodes, startTestEnv, TEST_SESSION_SECRET, type GraphQLResult, type TestEnv } from '../support/harness';
+import { sleep } from '../support/wait';
 
 let env: TestEnv;
 beforeAll(async () => {
   env = await startTestEnv();
 });
 afterAll(() => env.close());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function auditActions(accountId: string): Promise<string[]> {
-  const rows = await env.sql<{ action: string }>('SELECT action FROM audit_events WHERE account_id = $1 ORDER BY seq', [
-    accountId,
-  ]);
-  return rows.map((row) => row.action);
-}
 
 describe('API key lifecycle over HTTP', () => {
   it('bootstraps, creates, uses, rotates with grace, and revokes, auditing each step once', async () => {
@@ -95,7 +88,7 @@ describe('API key lifecycle over HTTP', () => {
     expect(errorCodes(afterRevoke)).toEqual(['UNAUTHENTICATED']);
     expect(afterRevoke.errors![0]!.message).toMatch(/revoked/);
 
-    expect(await auditActions(accountId)).toEqual([
+    expect(await auditActions(env, accountId)).toEqual([
       'account.created',
       'api_key.created',
       'api_key.rotated',
@@ -116,7 +109,7 @@ describe('API key lifecycle over HTTP', () => {
     expect(second.errors).toBeUndefined();
     expect(second.data!.revokeApiKey.revokedAt).toBe(first.data!.revokeApiKey.revokedAt);
     expect(second.data!.revokeApiKey.revokeReason).toBeNull();
-    expect(await auditActions(owner.accountId)).toEqual(['account.created', 'api_key.created', 'api_key.revoked']);
+    expect(await auditActions(env, owner.accountId)).toEqual(['account.created', 'api_key.created', 'api_key.revoked']);
   });
 
   it('rotation with no grace period ends the old key at once and refuses a second rotation', async () => {

@@ -15,6 +15,8 @@ import {
   ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { API_KEY_PREFIX, generateApiKeySecret, isWellFormedApiKey } from '../../src/keys/api-key.format';
+import { auditActions } from '../support/audit';
+import { createApiKey } from '../support/fixtures';
 import { errorCodes, startTestEnv, type GraphQLResult, type TestEnv } from '../support/harness';
 
 let env: TestEnv;
@@ -59,25 +61,17 @@ async function expectRefusedWithoutWrites<T>(
   return result;
 }
 
+/** A valid input; each test changes the part it is about. */
+const VALID_INPUT: CreateApiKeyInput = { name: 'integration', purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'] };
+
+/** Sends createApiKey with `input` over the valid one, and returns the result whatever it is. */
 function createKey(token: string, input: Partial<CreateApiKeyInput> = {}) {
-  return env.api.call(
-    CreateApiKeyDocument,
-    { input: { name: 'integration', purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'], ...input } },
-    { token },
-  );
+  return env.api.call(CreateApiKeyDocument, { input: { ...VALID_INPUT, ...input } }, { token });
 }
 
-async function createdKey(token: string, input: Partial<CreateApiKeyInput> = {}) {
-  const result = await createKey(token, input);
-  expect(result.errors).toBeUndefined();
-  return result.data!.createApiKey;
-}
-
-async function auditActions(accountId: string): Promise<string[]> {
-  const rows = await env.sql<{ action: string }>('SELECT action FROM audit_events WHERE account_id = $1 ORDER BY seq', [
-    accountId,
-  ]);
-  return rows.map((row) => row.action);
+/** Creates a key with `input` over the valid one, expecting no error. */
+function createdKey(token: string, input: Partial<CreateApiKeyInput> = {}) {
+  return createApiKey(env.api, token, { ...VALID_INPUT, ...input });
 }
 
 /** Milliseconds between an ISO timestamp and `now + days`. */
@@ -312,7 +306,7 @@ describe('expiry policy', () => {
       maxKeyLifetimeDays: 365,
     });
     expect(await writtenState()).toEqual(before);
-    expect(await auditActions(owner.accountId)).toEqual(['account.created']);
+    expect(await auditActions(env, owner.accountId)).toEqual(['account.created']);
   });
 
   it('records a real settings change as one settings.updated event with before and after', async () => {

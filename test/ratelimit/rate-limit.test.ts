@@ -1,23 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import path from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
 import { print } from 'graphql';
 import { Redis } from 'ioredis';
-import WebSocket from 'ws';
 import { AuditEventStreamDocument, CreateApiKeyDocument, ViewerDocument } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
 import { parseTrustProxy, rateLimitKeyOf, resolveClientIp } from '../../src/ratelimit/client-ip';
 import {
   errorCodes,
   startTestEnv,
-  TEST_SESSION_SECRET,
   type GraphQLErrorShape,
   type Instance,
   type SeededAccount,
   type TestEnv,
 } from '../support/harness';
 import { createTestDatabase } from '../support/database';
+import { serviceEnv, startService, stopServices, type ChildService } from '../support/processes';
+import { sleep } from '../support/wait';
+import { connectWs, type WsConnection } from '../support/ws';
 
 /**
  * The per-client-IP rate limit: an exact budget shared by every instance
@@ -28,9 +26,7 @@ import { createTestDatabase } from '../support/database';
  * Budgets are isolated per test by the client address: the instances trust
  * one proxy hop and each test sends its own X-Forwarded-For addresses.
  */
-const root = path.resolve(__dirname, '../..');
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let addressCounter = 0;
 /** A client address no other test of this file uses. */
@@ -128,8 +124,8 @@ describe('the per-IP budget over HTTP', () => {
   let env: TestEnv;
   let owner: SeededAccount;
   beforeAll(async () => {
-    // 800 requests into this process take a few seconds on a small machine: the window must outlast them.
-    env = await startTestEnv({ RATE_LIMIT_POINTS: '800', RATE_LIMIT_WINDOW_SECONDS: '10', TRUST_PROXY: '1' });
+    // A one-minute window, as in production: 800 requests must fit in it even on a loaded machine.
+    env = await startTestEnv({ RATE_LIMIT_POINTS: '800', RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: '1' });
     owner = await env.seedAccount();
   });
   afterAll(() => env?.close());
@@ -159,8 +155,8 @@ describe('the per-IP budget over HTTP', () => {
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(10);
-    expect(refused.headers.get('ratelimit-policy')).toBe('"ip";q=800;w=10');
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('ratelimit-policy')).toBe('"ip";q=800;w=60');
     expect(refused.headers.get('ratelimit')).toBe(`"ip";r=0;t=${retryAfter}`);
     const body = (await refused.json()) as { data?: unknown; errors: GraphQLErrorShape[] };
     expect(body.data).toBeUndefined();
@@ -200,7 +196,7 @@ describe('the per-IP budget over HTTP', () => {
     for (let i = 0; i < 3; i++) answers.push(await viewerFrom(env.api, client));
     for (const answer of answers) {
       expect(answer.status).toBe(200);
-      expect(answer.headers.get('ratelimit-policy')).toBe('"ip";q=800;w=10');
+      expect(answer.headers.get('ratelimit-policy')).toBe('"ip";q=800;w=60');
     }
     expect(answers.map((answer) => remainingOf(answer.headers.get('ratelimit')))).toEqual([799, 798, 797]);
     // Errors spend a point too: an anonymous call is answered, and counted.
@@ -312,7 +308,7 @@ describe('the per-IP budget over HTTP', () => {
     it('closes a connection_init beyond the budget with 4429', async () => {
       const tiny = await env.startInstance({ RATE_LIMIT_POINTS: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
       const client = freshIp();
-      const sockets: ClientSocket[] = [];
+      const sockets: WsConnection[] = [];
       try {
         const acked = [];
         for (let i = 0; i < 3; i++) {
@@ -343,10 +339,10 @@ describe('the per-IP budget over HTTP', () => {
       const socket = connectFrom(tiny, premium.token, freshIp());
       try {
         expect(await socket.acked).toBe(true); // 1 point
-        const first = socket.subscribe(print(AuditEventStreamDocument)); // 2
-        const second = socket.subscribe(print(AuditEventStreamDocument)); // 3
+        const first = socket.subscribe(AuditEventStreamDocument); // 2
+        const second = socket.subscribe(AuditEventStreamDocument); // 3
         await sleep(200);
-        const third = socket.subscribe(print(AuditEventStreamDocument)); // refused
+        const third = socket.subscribe(AuditEventStreamDocument); // refused
         expect(await third.ended).toBe('error');
         expect(third.errors.map((error) => error.extensions?.code)).toEqual(['RATE_LIMITED']);
         expect(third.errors[0]!.extensions!.retryAfter).toEqual(expect.any(Number));
@@ -360,7 +356,7 @@ describe('the per-IP budget over HTTP', () => {
         await first.waitFor(1);
         await second.waitFor(1);
         expect(first.errors).toEqual([]);
-        const viewer = socket.subscribe(print(ViewerDocument));
+        const viewer = socket.subscribe(ViewerDocument);
         expect(await viewer.ended).toBe('complete');
         expect(viewer.results).toEqual([{ viewer: expect.objectContaining({ role: 'OWNER' }) }]);
         expect(socket.isClosed()).toBe(false);
@@ -381,139 +377,21 @@ async function auditIp(env: TestEnv, accountId: string): Promise<string | null> 
   return row!.ip;
 }
 
-interface ClientSocket {
-  client: Client;
-  /** True once connection_ack arrived, false if the socket closed first. */
-  acked: Promise<boolean>;
-  closed: Promise<{ code: number; reason: string }>;
-  isClosed(): boolean;
-  subscribe(query: string): {
-    results: unknown[];
-    errors: GraphQLErrorShape[];
-    ended: Promise<'complete' | 'error'>;
-    waitFor(count: number): Promise<void>;
-  };
-}
-
 /** A graphql-ws connection whose upgrade request carries `X-Forwarded-For: ip` (as a proxy would add it). */
-function connectFrom(instance: Instance, token: string, ip: string): ClientSocket {
-  class ForwardedWebSocket extends WebSocket {
-    constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, { headers: { 'x-forwarded-for': ip } });
-    }
-  }
-  let closedFlag = false;
-  let resolveClosed!: (closed: { code: number; reason: string }) => void;
-  let resolveAcked!: (acked: boolean) => void;
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => (resolveClosed = resolve));
-  const acked = new Promise<boolean>((resolve) => (resolveAcked = resolve));
-  const client = createClient({
-    url: `${instance.url.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: ForwardedWebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    on: {
-      connected: () => resolveAcked(true),
-      closed: (event) => {
-        closedFlag = true;
-        resolveAcked(false);
-        const { code, reason } = event as { code: number; reason: string | Buffer };
-        resolveClosed({ code, reason: String(reason) });
-      },
-    },
-    onNonLazyError: () => undefined,
-  });
-  return {
-    client,
-    acked,
-    closed,
-    isClosed: () => closedFlag,
-    subscribe(query) {
-      const results: unknown[] = [];
-      const errors: GraphQLErrorShape[] = [];
-      let resolveEnded!: (how: 'complete' | 'error') => void;
-      const ended = new Promise<'complete' | 'error'>((resolve) => (resolveEnded = resolve));
-      const waiters: { count: number; resolve: () => void }[] = [];
-      client.subscribe(
-        { query },
-        {
-          next: (result) => {
-            if (result.errors) errors.push(...(result.errors as unknown as GraphQLErrorShape[]));
-            if (result.data) results.push(result.data);
-            for (const waiter of waiters) if (results.length >= waiter.count) waiter.resolve();
-          },
-          error: (error) => {
-            if (Array.isArray(error)) errors.push(...(error as GraphQLErrorShape[]));
-            else errors.push({ message: String(error) });
-            resolveEnded('error');
-          },
-          complete: () => resolveEnded('complete'),
-        },
-      );
-      return {
-        results,
-        errors,
-        ended,
-        waitFor(count) {
-          if (results.length >= count) return Promise.resolve();
-          return new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(
-              () => reject(new Error(`waited for ${count} results, got ${results.length}`)),
-              10_000,
-            );
-            waiters.push({
-              count,
-              resolve: () => {
-                clearTimeout(timer);
-                resolve();
-              },
-            });
-          });
-        },
-      };
-    },
-  };
+function connectFrom(instance: Instance, token: string, ip: string): WsConnection {
+  return connectWs(instance, token, { headers: { 'x-forwarded-for': ip } });
 }
 
-/** A `node dist/src/main.js` child serving the test database. */
-interface ChildService {
-  process: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-async function startChild(databaseUrl: string, extra: Record<string, string>): Promise<ChildService> {
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    PORT: '0',
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    RATE_LIMIT_POINTS: '800',
-    RATE_LIMIT_WINDOW_SECONDS: '60',
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-  if (!extra.REDIS_URL) delete childEnv.REDIS_URL;
-  if (!extra.TRUST_PROXY) delete childEnv.TRUST_PROXY;
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], { env: childEnv });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[^/\s]+)\/graphql/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => reject(new Error(`service exited with ${code}: ${output}`)));
-  });
-  return { process: child, url, exited };
+/** A `node dist/src/main.js` child on `databaseUrl` with the production budget (800 a minute) and `extra`. */
+function startChild(databaseUrl: string, extra: Record<string, string>): Promise<ChildService> {
+  const env = serviceEnv(databaseUrl, { RATE_LIMIT_POINTS: '800', RATE_LIMIT_WINDOW_SECONDS: '60', ...extra });
+  if (!extra.REDIS_URL) delete env.REDIS_URL;
+  if (!extra.TRUST_PROXY) delete env.TRUST_PROXY;
+  return startService(env);
 }
 
 describe('one budget across server processes', () => {
   let database: { url: string; drop(): Promise<void> };
-  const children: ChildService[] = [];
   let postgresPair: ChildService[];
   let redisPair: ChildService[];
   const redisClient = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
@@ -527,15 +405,11 @@ describe('one budget across server processes', () => {
       startChild(database.url, { REDIS_URL, TRUST_PROXY: '1' }),
       startChild(database.url, { REDIS_URL, TRUST_PROXY: '1' }),
     ]);
-    children.push(...started);
     postgresPair = started.slice(0, 2);
     redisPair = started.slice(2);
   });
   afterAll(async () => {
-    for (const child of children) {
-      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-    }
-    await Promise.all(children.map((child) => child.exited));
+    await stopServices();
     const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();

@@ -8,6 +8,7 @@ import {
   ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { auditRows } from '../support/audit';
 import { errorCodes, startTestEnv, type GraphQLErrorShape, type SeededAccount, type TestEnv } from '../support/harness';
 import { connectWs } from '../support/ws';
 
@@ -243,11 +244,7 @@ describe('createApiKey idempotencyKey', () => {
   }
 
   async function createdEvents(accountId: string): Promise<number> {
-    const [row] = await env.sql<{ count: string }>(
-      `SELECT count(*) FROM audit_events WHERE account_id = $1 AND action = 'api_key.created'`,
-      [accountId],
-    );
-    return Number(row!.count);
+    return (await auditRows(env, accountId, ['seq'], { action: 'api_key.created' })).length;
   }
 
   it('answers a retry with the first key, no secret, and no second key or audit event', async () => {

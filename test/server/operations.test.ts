@@ -1,35 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  AuditEventStreamDocument,
-  CreateApiKeyDocument,
-  RevokeApiKeyDocument,
-  ViewerDocument,
-} from '../../src/client/generated/graphql';
+import { AuditEventStreamDocument, RevokeApiKeyDocument, ViewerDocument } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
-import { errorCodes, startTestEnv, TEST_SESSION_SECRET, type Instance, type TestEnv } from '../support/harness';
+import { createApiKey } from '../support/fixtures';
+import { errorCodes, startTestEnv, type Instance, type TestEnv } from '../support/harness';
+import { MAIN_JS, runNode, stopServices, type ProcessOutput } from '../support/processes';
+import { eventually, sleep } from '../support/wait';
 import { connectWs } from '../support/ws';
 
 /**
  * Running the service: Prometheus metrics, one structured log line per request
  * with no secrets in any line, configuration refused at start with a clear
- * message, and a graceful SIGTERM that tells WebSocket clients it is going away.
+ * message (graceful SIGTERM is covered in test/feed/multi-instance.test.ts).
  */
-const root = path.resolve(__dirname, '../..');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 let env: TestEnv;
 let scratch: string;
-const children: ChildProcess[] = [];
 beforeAll(async () => {
   env = await startTestEnv();
   scratch = await mkdtemp(path.join(os.tmpdir(), 'keyledger-ops-'));
 });
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await stopServices();
   await env?.close();
   await rm(scratch, { recursive: true, force: true });
 });
@@ -63,30 +56,6 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
   );
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} samples`);
   return found[0]?.value ?? 0;
-}
-
-/** Polls until `check` holds (socket close is asynchronous); fails with `what` after `timeoutMs`. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await sleep(50);
-  }
-}
-
-async function createKey(
-  instance: Instance,
-  token: string,
-  name: string,
-  scopes: ('KEYS_READ' | 'AUDIT_READ')[] = ['KEYS_READ'],
-) {
-  const created = await instance.call(
-    CreateApiKeyDocument,
-    { input: { name, purpose: 'TEAM_HANDOFF', scopes } },
-    { token },
-  );
-  expect(created.errors).toBeUndefined();
-  return created.data!.createApiKey;
 }
 
 describe('/metrics', () => {
@@ -131,7 +100,7 @@ describe('/metrics', () => {
     try {
       const sub = ws.subscribe(AuditEventStreamDocument, {});
       await sleep(200);
-      await createKey(instance, owner.token, 'metered');
+      await createApiKey(instance, owner.token, { name: 'metered' });
       await sub.waitFor(1);
       const live = await scrape(instance);
       expect(valueOf(live, 'keyledger_ws_connections')).toBe(1);
@@ -150,7 +119,7 @@ describe('/metrics', () => {
     const owner = await env.seedAccount();
     const written = async () => valueOf(await scrape(instance), 'keyledger_audit_events_written_total');
     const start = await written();
-    const key = await createKey(instance, owner.token, 'counted');
+    const key = await createApiKey(instance, owner.token, { name: 'counted' });
     expect(await written()).toBe(start + 1);
     await instance.call(RevokeApiKeyDocument, { input: { id: key.apiKey.id } }, { token: owner.token });
     expect(await written()).toBe(start + 2);
@@ -230,7 +199,7 @@ describe('logs', () => {
 
   it('never logs Authorization headers or connection_init payloads', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const { secret } = await createKey(env.api, owner.token, 'streaming key', ['AUDIT_READ']);
+    const { secret } = await createApiKey(env.api, owner.token, { name: 'streaming key', scopes: ['AUDIT_READ'] });
     const bogusKey = `kl_live_${'Z'.repeat(36)}`;
 
     // HTTP with a good and a bad key, a WebSocket with a good key streaming, and one with a bad key refused.
@@ -240,7 +209,7 @@ describe('logs', () => {
     try {
       const sub = ws.subscribe(AuditEventStreamDocument, {});
       await sleep(200);
-      await createKey(env.api, owner.token, 'seen by the stream');
+      await createApiKey(env.api, owner.token, { name: 'seen by the stream' });
       await sub.waitFor(1);
     } finally {
       await ws.dispose();
@@ -258,22 +227,12 @@ describe('logs', () => {
 
 describe('process lifecycle', () => {
   /** Runs `node dist/src/main.js` with only `vars` (plus PATH/HOME) in its environment. */
-  async function runMain(
-    vars: Record<string, string>,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
+  function runMain(vars: Record<string, string>): Promise<ProcessOutput> {
+    return runNode(MAIN_JS, [], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', ...vars },
+      // A service that started instead of refusing would run forever: stop it, and the assertions below say why.
+      killAfterMs: 15_000,
     });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    // A service that started instead of refusing would run forever: stop it, and the assertions below say why.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
-    clearTimeout(guard);
-    return { code, stdout, stderr };
   }
 
   const badValues: [string, Record<string, string>][] = [
@@ -310,45 +269,6 @@ describe('process lifecycle', () => {
       expect(outcome.stderr).toMatch(
         new RegExp(`^keyledger: invalid configuration: [^\\n]*\\b${outcome.variable}\\b[^\\n]*\\n$`),
       );
-    }
-  });
-
-  it('closes open subscriptions with 1001 on SIGTERM and exits 0', async () => {
-    const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: env.databaseUrl,
-        PORT: '0',
-        SESSION_SECRET: TEST_SESSION_SECRET,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    children.push(child);
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/[^/\s]+)\/graphql/.exec(output);
-        if (match) resolve(match[1]!);
-      });
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      void exited.then((code) => reject(new Error(`service exited with ${code}: ${output}`)));
-    });
-
-    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const ws = connectWs({ url } as Partial<Instance> as Instance, owner.token);
-    try {
-      const sub = ws.subscribe(AuditEventStreamDocument, {});
-      await sleep(200);
-      await createKey(env.api, owner.token, 'before shutdown');
-      await sub.waitFor(1);
-
-      child.kill('SIGTERM');
-      expect(await ws.closed).toMatchObject({ code: 1001 });
-      expect(await exited).toBe(0);
-    } finally {
-      await ws.dispose();
     }
   });
 });

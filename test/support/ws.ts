@@ -13,8 +13,12 @@ export interface Closed {
 /** A graphql-ws connection to an instance, as a dashboard would open it. */
 export interface WsConnection {
   client: Client;
+  /** True once connection_ack arrived, false if the socket closed first. */
+  acked: Promise<boolean>;
   /** Resolves when the socket closes. */
   closed: Promise<Closed>;
+  /** Whether the socket has closed. */
+  isClosed(): boolean;
   /** Subscribes and records what arrives. */
   subscribe<TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,
@@ -33,22 +37,49 @@ export interface Subscription<TResult> {
   unsubscribe(): void;
 }
 
-/** Opens a graphql-ws connection with `authorization` in connection_init (none when token is undefined). */
+/** How `connectWs` connects. */
+export interface ConnectWsOptions {
+  /**
+   * Connect on the first subscribe rather than at once.
+   * @default false
+   */
+  lazy?: boolean;
+  /** Headers of the upgrade request, e.g. the `X-Forwarded-For` a proxy would add. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Opens a graphql-ws connection to an instance (or any service with a `url`) with `authorization` in
+ * connection_init (none when token is undefined).
+ */
 export function connectWs(
-  instance: Instance,
+  instance: Pick<Instance, 'url'>,
   token: string | undefined,
-  options: { lazy?: boolean } = {},
+  options: ConnectWsOptions = {},
 ): WsConnection {
+  const { headers } = options;
+  let closedFlag = false;
   let resolveClosed!: (closed: Closed) => void;
+  let resolveAcked!: (acked: boolean) => void;
   const closed = new Promise<Closed>((resolve) => (resolveClosed = resolve));
+  const acked = new Promise<boolean>((resolve) => (resolveAcked = resolve));
   const client = createClient({
     url: `${instance.url.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
+    webSocketImpl: headers
+      ? class extends WebSocket {
+          constructor(address: string, protocols?: string | string[]) {
+            super(address, protocols, { headers });
+          }
+        }
+      : WebSocket,
     lazy: options.lazy ?? false,
     retryAttempts: 0,
     connectionParams: token === undefined ? {} : { authorization: `Bearer ${token}` },
     on: {
+      connected: () => resolveAcked(true),
       closed: (event) => {
+        closedFlag = true;
+        resolveAcked(false);
         const { code, reason } = event as { code: number; reason: string | Buffer };
         resolveClosed({ code, reason: String(reason) });
       },
@@ -57,7 +88,9 @@ export function connectWs(
   });
   return {
     client,
+    acked,
     closed,
+    isClosed: () => closedFlag,
     subscribe(document, variables) {
       const results: never[] = [];
       const errors: GraphQLErrorShape[] = [];
@@ -106,5 +139,21 @@ export function connectWs(
     async dispose() {
       await client.dispose();
     },
+  };
+}
+
+/**
+ * A `connectWs` for the test file that calls this at its top level: every connection it opens is disposed after
+ * each test, so that no socket or subscription outlives its test.
+ */
+export function connectWsPerTest(): (instance: Pick<Instance, 'url'>, token: string | undefined) => WsConnection {
+  const open: WsConnection[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((ws) => ws.dispose()));
+  });
+  return (instance, token) => {
+    const ws = connectWs(instance, token);
+    open.push(ws);
+    return ws;
   };
 }
