@@ -23,7 +23,9 @@ import { retentionCutoff } from './audit.service';
 
 /** How long a download link stays valid: 15 minutes. */
 export const EXPORT_LINK_TTL_MS = 15 * 60_000;
-const STREAM_BATCH = 500;
+const STREAM_BATCH = 2000;
+/** Encoded rows are written in chunks of about this many characters, not one write per row. */
+const CHUNK_CHARS = 64 * 1024;
 
 export type ExportFormat = 'NDJSON' | 'CSV';
 
@@ -226,16 +228,22 @@ export class AuditExportService {
         },
       );
       const rows = client.query(query);
+      let chunk = csv ? `${CSV_COLUMNS.join(',')}\r\n` : '';
       const encode = new Transform({
-        objectMode: true,
         writableObjectMode: true,
         readableObjectMode: false,
         transform(raw: Record<string, unknown>, _encoding, done) {
           const event = recordFromRow(raw);
-          done(null, csv ? csvLine(event) : `${JSON.stringify(exportedEvent(event))}\n`);
+          chunk += csv ? csvLine(event) : `${JSON.stringify(exportedEvent(event))}\n`;
+          if (chunk.length < CHUNK_CHARS) return done();
+          const full = chunk;
+          chunk = '';
+          done(null, full);
+        },
+        flush(done) {
+          done(null, chunk.length > 0 ? chunk : undefined);
         },
       });
-      if (csv) encode.push(`${CSV_COLUMNS.join(',')}\r\n`);
       await pipeline(rows, encode, res);
     } finally {
       await knex.client.releaseConnection(client);

@@ -163,6 +163,8 @@ interface Channel {
   fetchedThrough: number;
   subscribers: Set<Subscriber>;
   fetching: boolean;
+  /** A read is due shortly (wake-ups are coalesced). */
+  scheduled: boolean;
   again: boolean;
 }
 
@@ -286,6 +288,7 @@ export class AuditFeed {
           fetchedThrough: head,
           subscribers: new Set(),
           fetching: false,
+          scheduled: false,
           again: false,
         };
         this.channels.set(accountId, channel);
@@ -318,8 +321,14 @@ export class AuditFeed {
       channel.again = true;
       return;
     }
-    const fetching = this.fetch(channel).finally(() => this.inFlight.delete(fetching));
-    this.inFlight.add(fetching);
+    if (channel.scheduled) return;
+    // Commits arriving within a couple of milliseconds are read together, in one query.
+    channel.scheduled = true;
+    setTimeout(() => {
+      channel.scheduled = false;
+      const fetching = this.fetch(channel).finally(() => this.inFlight.delete(fetching));
+      this.inFlight.add(fetching);
+    }, this.options.notifyDelayMs).unref();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import { LoadStrategy, LockMode, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
 import { User } from '../accounts/user.entity';
@@ -276,19 +276,29 @@ export class ApiKeyService {
     if (args.status === ApiKeyStatus.ACTIVE) {
       where.push({ revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] });
     }
-    const totalCount = await em.count(ApiKey, { $and: where });
+    const page = [...where];
     if (args.after) {
       const [createdAt, id] = decodeCursor(CURSOR_KIND, args.after);
-      if (typeof createdAt !== 'string' || typeof id !== 'string')
+      if (typeof createdAt !== 'string' || typeof id !== 'string') {
         throw new BadUserInputError('after is not a valid cursor', 'after');
+      }
       const at = new Date(createdAt);
-      where.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }] });
+      page.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }] });
     }
-    const rows = await em.find(
-      ApiKey,
-      { $and: where },
-      { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1, populate: ['createdBy', 'revokedBy'] },
-    );
+    // The total and the page are independent reads: run them side by side; users come joined in.
+    const [totalCount, rows] = await Promise.all([
+      em.count(ApiKey, { $and: where }),
+      em.find(
+        ApiKey,
+        { $and: page },
+        {
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          limit: limit + 1,
+          populate: ['createdBy', 'revokedBy'],
+          strategy: LoadStrategy.JOINED,
+        },
+      ),
+    ]);
     const nodes = rows.slice(0, limit);
     return {
       nodes,

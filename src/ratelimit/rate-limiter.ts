@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Knex } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import {
   RateLimiterMemory,
@@ -30,8 +30,8 @@ export interface RateLimitDecision {
 
 export interface RateLimiterOptions {
   budget: Budget;
-  /** PostgreSQL store through the ORM's pool (the default). */
-  knex?: Knex;
+  /** PostgreSQL store (the default), on the service's database. */
+  databaseUrl?: string;
   /** Redis store instead, when set. */
   redisUrl?: string;
   logger: Logger;
@@ -46,7 +46,7 @@ export class RateLimiter {
   private constructor(
     readonly budget: Budget,
     private readonly limiter: RateLimiterAbstract,
-    private readonly redis: Redis | undefined,
+    private readonly close_: () => Promise<void>,
   ) {}
 
   static create(options: RateLimiterOptions): RateLimiter {
@@ -60,19 +60,29 @@ export class RateLimiter {
         lazyConnect: false,
       });
       redis.on('error', (error: Error) => options.logger.warn({ err: error }, 'rate-limit store (Redis) error'));
-      return new RateLimiter(budget, new RateLimiterRedis({ ...common, storeClient: redis, insuranceLimiter }), redis);
+      const limiter = new RateLimiterRedis({ ...common, storeClient: redis, insuranceLimiter });
+      return new RateLimiter(budget, limiter, async () => redis.disconnect());
     }
-    if (!options.knex) throw new Error('rate limiter needs a PostgreSQL connection or REDIS_URL');
+    if (!options.databaseUrl) throw new Error('rate limiter needs a PostgreSQL URL or REDIS_URL');
+    // A small pool of its own: counter updates need no fsync wait (a crash forgets at most the last
+    // moments of a one-minute budget), so they neither queue behind nor hold up the ORM's connections.
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 4,
+      options: '-c synchronous_commit=off',
+      application_name: 'keyledger-rate-limit',
+    });
+    pool.on('error', (error) => options.logger.warn({ err: error }, 'rate-limit store (PostgreSQL) connection error'));
     const limiter = new RateLimiterPostgres({
       ...common,
-      storeClient: options.knex,
-      storeType: 'knex',
+      storeClient: pool,
+      storeType: 'pool',
       tableName: RATE_LIMIT_TABLE,
       tableCreated: true,
       clearExpiredByTimeout: true,
       insuranceLimiter,
     });
-    return new RateLimiter(budget, limiter, undefined);
+    return new RateLimiter(budget, limiter, () => pool.end());
   }
 
   /** Spends one point of `key`'s budget. */
@@ -96,7 +106,7 @@ export class RateLimiter {
   }
 
   async close(): Promise<void> {
-    this.redis?.disconnect();
+    await this.close_();
   }
 }
 

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLFormattedError } from 'graphql';
@@ -195,7 +196,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     keyOf: ({ ip }) => rateLimitKeyOf(ip ?? 'unknown'),
   };
   const limits = RateLimits.create(config.rateLimitEnabled ? [ipBudget] : [], {
-    knex: orm.em.getConnection().getKnex(),
+    databaseUrl: orm.config.get('clientUrl')!,
     redisUrl: config.redisUrl,
     logger,
   });
@@ -224,7 +225,12 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
-    plugins: [requestLogPlugin(logger, metrics), queryLimitsPlugin(config.queryLimits)],
+    // No HTTP caching of this API: the cache-control plugin would only wrap every field resolver.
+    plugins: [
+      requestLogPlugin(logger, metrics),
+      queryLimitsPlugin(config.queryLimits),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
     parseOptions: { maxTokens: config.queryLimits.maxTokens },
     hideSchemaDetailsFromClientErrors: config.production,
     logger: {
