@@ -102,14 +102,28 @@ export function csvField(value: unknown): string {
 }
 
 function csvLine(event: AuditEventRecord): string {
-  const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-    ...event,
-    occurredAt: event.occurredAt.toISOString(),
-    actorScopes: event.actorScopes ? scopeNames(event.actorScopes).join(' ') : null,
-    changes: event.changes,
-    metadata: event.metadata,
-  };
-  return `${CSV_COLUMNS.map((column) => csvField(row[column])).join(',')}\r\n`;
+  // Same order as CSV_COLUMNS.
+  return `${[
+    String(event.seq),
+    event.id,
+    event.occurredAt.toISOString(),
+    csvField(event.action),
+    event.outcome,
+    event.actorType,
+    csvField(event.actorId),
+    csvField(event.actorDisplay),
+    event.actorScopes ? scopeNames(event.actorScopes).join(' ') : '',
+    csvField(event.targetType),
+    csvField(event.targetId),
+    csvField(event.targetDisplay),
+    csvField(event.changes),
+    csvField(event.metadata),
+    csvField(event.ip),
+    csvField(event.userAgent),
+    csvField(event.requestId),
+    event.prevHash,
+    event.hash,
+  ].join(',')}\r\n`;
 }
 
 /**

@@ -47,15 +47,21 @@ export type AppendAudit = (entry: AuditEntry) => Promise<AuditEvent>;
  */
 export async function appendAuditEvent(em: EntityManager, caller: Caller, entry: AuditEntry): Promise<AuditEvent> {
   await em.flush();
-  await em.execute(
-    'INSERT INTO audit_chain_heads (account_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING',
-    [caller.accountId, GENESIS_HASH],
-  );
-  const head = await em.findOneOrFail(
-    AuditChainHead,
-    { accountId: caller.accountId },
-    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-  );
+  const lockHead = () =>
+    em.findOne(
+      AuditChainHead,
+      { accountId: caller.accountId },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
+  let head = await lockHead();
+  if (!head) {
+    // The account's first event: create its head (concurrent first writers meet at the primary key).
+    await em.execute(
+      'INSERT INTO audit_chain_heads (account_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING',
+      [caller.accountId, GENESIS_HASH],
+    );
+    head = (await lockHead())!;
+  }
   const event = new AuditEvent();
   event.accountId = caller.accountId;
   event.seq = Number(head.lastSeq) + 1;

@@ -12,9 +12,10 @@ export enum ApiKeyScope {
 
 /** The GraphQL spelling of stored scopes (`keys:read` → `KEYS_READ`), as the API and exports show them. */
 export function scopeNames(scopes: readonly string[]): string[] {
-  const names = new Map<string, string>(Object.entries(ApiKeyScope).map(([name, value]) => [value, name]));
-  return scopes.map((scope) => names.get(scope) ?? scope);
+  return scopes.map((scope) => SCOPE_NAMES.get(scope) ?? scope);
 }
+
+const SCOPE_NAMES = new Map<string, string>(Object.entries(ApiKeyScope).map(([name, value]) => [value, name]));
 
 /** Member roles, strongest first. */
 export enum Role {
