@@ -1,0 +1,81 @@
+'use strict';
+// The seeded data each scenario needs, created once per run through ctx.data().
+
+const seed = require('./seed.cjs');
+const { gqlOk } = require('./load.cjs');
+const { log, mapLimit } = require('./util.cjs');
+
+const ALL_SCOPES = [
+  'KEYS_READ',
+  'KEYS_WRITE',
+  'AUDIT_READ',
+  'AUDIT_EXPORT',
+  'SETTINGS_READ',
+  'SETTINGS_WRITE',
+  'MEMBERS_READ',
+  'MEMBERS_WRITE',
+];
+
+/**
+ * An ENTERPRISE account with 31 API keys (3 of them revoked) created through the
+ * API, so apiKeys(first: 20) returns a full page with both user relations.
+ * Returns { account, sessionToken, apiKey } — apiKey is a KEYS_READ key's secret.
+ */
+function keysAccount(ctx, graphqlUrl) {
+  return ctx.data('keys', async () => {
+    log('  seeding: keys account (31 API keys through createApiKey)');
+    const [account] = await seed.bootstrapAccounts(ctx.db, ['Keys Co']);
+    const created = await mapLimit([...Array(30).keys()], 4, (i) =>
+      seed.createApiKey(graphqlUrl, account.token, {
+        name: `integration ${i}`,
+        purpose: ['TEMPORARY_INTEGRATION', 'LONG_RUNNING_WORKFLOW', 'TEAM_HANDOFF'][i % 3],
+        description: i % 2 ? `Deploys service ${i} from CI` : null,
+        scopes: ALL_SCOPES.slice(0, 1 + (i % ALL_SCOPES.length)),
+      }),
+    );
+    for (const key of created.filter((_, i) => i % 10 === 3)) {
+      await gqlOk(graphqlUrl, seed.DOCS.RevokeApiKey, { input: { id: key.id, reason: 'rotated out' } }, account.token);
+    }
+    const reader = await seed.createApiKey(graphqlUrl, account.token, {
+      name: 'bench reader',
+      purpose: 'LONG_RUNNING_WORKFLOW',
+      scopes: ['KEYS_READ'],
+    });
+    return { account, sessionToken: account.token, apiKey: reader.secret };
+  });
+}
+
+/** `count` ENTERPRISE accounts, one per concurrent writer. */
+function writerAccounts(ctx, count = 8) {
+  return ctx.data(`writers-${count}`, async () => {
+    log(`  seeding: ${count} writer accounts`);
+    return seed.bootstrapAccounts(
+      ctx.db,
+      [...Array(count).keys()].map((i) => `Writer ${i + 1}`),
+    );
+  });
+}
+
+function fanoutAccount(ctx) {
+  return ctx.data('fanout', async () => {
+    log('  seeding: fan-out account');
+    const [account] = await seed.bootstrapAccounts(ctx.db, ['Fanout Co']);
+    return account;
+  });
+}
+
+/** Two ENTERPRISE accounts with 10,000 and 1,000,000 audit events (bulk INSERT … SELECT generate_series). */
+function logAccounts(ctx) {
+  return ctx.data('log', async () => {
+    log('  seeding: audit log accounts (10k and 1M events)');
+    const [small, large] = await seed.bootstrapAccounts(ctx.db, ['Log 10k', 'Log 1M']);
+    await seed.bulkEvents(ctx.db, small.accountId, 10_000);
+    await seed.bulkEvents(ctx.db, large.accountId, 1_000_000);
+    // What autovacuum would do after a bulk load (hint bits, visibility map, statistics), done now so it
+    // neither runs in the middle of a measurement nor taxes the first export.
+    await ctx.db.sql('VACUUM (ANALYZE) audit_events');
+    return { small, large };
+  });
+}
+
+module.exports = { keysAccount, writerAccounts, fanoutAccount, logAccounts };

@@ -1,0 +1,154 @@
+'use strict';
+// 1. Authenticated list query: apiKeys(first: 20) with an API key, 50 connections,
+//    keyledger (rate limiter on) vs (a) raw node:http + graphql-js + pg, (b) PostGraphile 4.
+
+const { DOCS } = require('../lib/seed.cjs');
+const { keysAccount } = require('../lib/datasets.cjs');
+const { cannon, assertClean, gqlOk } = require('../lib/load.cjs');
+const { resultRow } = require('../lib/report.cjs');
+const { cpuMs } = require('../lib/util.cjs');
+
+const CONNECTIONS = 50;
+
+const POSTGRAPHILE_QUERY = `query ApiKeys($accountId: UUID!, $first: Int) {
+  allApiKeys(first: $first, condition: {accountId: $accountId}, orderBy: [CREATED_AT_DESC, ID_DESC]) {
+    totalCount
+    edges {
+      cursor
+      node {
+        id name purpose description scopes displayKey status createdAt
+        userByCreatedById { id email }
+        expiresAt lastUsedAt lastUsedIp revokedAt
+        userByRevokedById { id email }
+        revokeReason rotatedAt
+      }
+    }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}`;
+
+/** The rows of a keyledger-shaped page without the fields that move under load. */
+function comparable(connection) {
+  return JSON.stringify({
+    totalCount: connection.totalCount,
+    edges: connection.edges.map(({ cursor, node }) => ({
+      cursor,
+      node: { ...node, lastUsedAt: undefined, lastUsedIp: undefined },
+    })),
+    pageInfo: connection.pageInfo,
+  });
+}
+
+/**
+ * A throughput target: autocannon at `connections` against `server` with a fixed body
+ * and token. Returns { rps, cpuMsPerRequest } (the server process's own CPU time per
+ * successful request, from /proc; PostgreSQL's is not included).
+ */
+function throughputTarget(name, server, body, token, connections = CONNECTIONS) {
+  return {
+    name,
+    async measure(_round, duration) {
+      const cpuBefore = cpuMs(server.pid);
+      const clientBefore = process.cpuUsage();
+      const result = await cannon({
+        url: server.graphqlUrl,
+        connections,
+        duration,
+        body,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      const client = process.cpuUsage(clientBefore);
+      const cpuAfter = cpuMs(server.pid);
+      assertClean(name, result);
+      return {
+        rps: result.rps,
+        cpuMsPerRequest: cpuBefore == null || cpuAfter == null ? null : (cpuAfter - cpuBefore) / result.ok,
+        // The load generator's own CPU share: near 1 core would mean the client, not the server, is the limit.
+        clientCores: (client.user + client.system) / 1e6 / result.durationSeconds,
+      };
+    },
+  };
+}
+
+module.exports = {
+  name: 'list',
+  aliases: ['list-query'],
+  title: 'apiKeys(first: 20) with an API key, 50 connections: keyledger vs raw graphql-js+pg and vs PostGraphile 4',
+  throughputTarget,
+  async run(ctx) {
+    const keyledger = await ctx.keyledger('keyledger');
+    const data = await keysAccount(ctx, keyledger.graphqlUrl);
+    const raw = await ctx.baseline('raw-graphql', 'raw-graphql.cjs');
+    const postgraphile = await ctx.baseline('postgraphile', 'postgraphile.cjs');
+
+    const variables = { first: 20 };
+    const body = JSON.stringify({ query: DOCS.ApiKeys, variables, operationName: 'ApiKeys' });
+    const pgBody = JSON.stringify({
+      query: POSTGRAPHILE_QUERY,
+      variables: { accountId: data.account.accountId, first: 20 },
+    });
+
+    // Same rows: keyledger and the raw baseline must answer identically; PostGraphile the same ids.
+    const ours = (await gqlOk(keyledger.graphqlUrl, DOCS.ApiKeys, variables, data.apiKey)).apiKeys;
+    const theirs = (await gqlOk(raw.graphqlUrl, DOCS.ApiKeys, variables, data.apiKey)).apiKeys;
+    if (comparable(ours) !== comparable(theirs)) {
+      throw new Error(`raw baseline answers differently:\n${comparable(ours)}\n${comparable(theirs)}`);
+    }
+    const pg = (
+      await gqlOk(postgraphile.graphqlUrl, POSTGRAPHILE_QUERY, { accountId: data.account.accountId, first: 20 })
+    ).allApiKeys;
+    const ids = (edges) => edges.map((edge) => edge.node.id).join();
+    if (ids(pg.edges) !== ids(ours.edges) || pg.totalCount !== ours.totalCount) {
+      throw new Error('PostGraphile baseline returns different rows');
+    }
+    ctx.log(
+      `  same rows: ${ours.edges.length} of ${ours.totalCount} keys, ${body.length} B request, ${JSON.stringify({ data: { apiKeys: ours } }).length} B response`,
+    );
+
+    const samples = await ctx.alternate(
+      [
+        throughputTarget('keyledger', keyledger, body, data.apiKey),
+        throughputTarget('raw-graphql', raw, body, data.apiKey),
+        throughputTarget('postgraphile', postgraphile, pgBody, null),
+      ],
+      { value: (s) => s.rps },
+    );
+    const rps = (name) => ctx.median(samples[name].map((s) => s.rps));
+    const cpu = (name) => ctx.median(samples[name].map((s) => s.cpuMsPerRequest));
+    for (const name of Object.keys(samples)) {
+      ctx.log(
+        `  ${name}: load generator used ${ctx.median(samples[name].map((s) => s.clientCores)).toFixed(2)} cores (median)`,
+      );
+    }
+    ctx.record(
+      resultRow({
+        scenario: '1 list query',
+        metric: 'req/s vs raw graphql-js+pg (50 conns)',
+        keyledger: rps('keyledger'),
+        baseline: rps('raw-graphql'),
+        target: 0.6,
+      }),
+    );
+    ctx.record(
+      resultRow({
+        scenario: '1 list query',
+        metric: 'req/s vs PostGraphile 4 (50 conns)',
+        keyledger: rps('keyledger'),
+        baseline: rps('postgraphile'),
+        target: 2,
+      }),
+    );
+    for (const name of ['raw-graphql', 'postgraphile']) {
+      ctx.record(
+        resultRow({
+          scenario: '1 list query',
+          metric: `server CPU ms per request vs ${name}`,
+          keyledger: cpu('keyledger'),
+          baseline: cpu(name),
+          target: null,
+          direction: 'lower',
+        }),
+      );
+    }
+  },
+};
