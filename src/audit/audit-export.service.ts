@@ -23,7 +23,7 @@ import { retentionCutoff } from './audit.service';
 
 /** How long a download link stays valid: 15 minutes. */
 export const EXPORT_LINK_TTL_MS = 15 * 60_000;
-const STREAM_BATCH = 2000;
+const STREAM_BATCH = 500;
 /** Encoded rows are written in chunks of about this many characters, not one write per row. */
 const CHUNK_CHARS = 64 * 1024;
 
