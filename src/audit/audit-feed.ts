@@ -61,8 +61,8 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
   live = false;
   private readonly queue: AuditEventRecord[] = [];
   private waiting: ((result: IteratorResult<AuditEventRecord>) => void) | undefined;
-  private roomWaiter: (() => void) | undefined;
-  private roomMax = 0;
+  /** Waiters for the backlog to shrink to `max` (replay, and live batches under back-pressure). */
+  private roomWaiters: { max: number; resolve: () => void }[] = [];
   private ended = false;
 
   constructor(
@@ -109,8 +109,7 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
       const left = deadline === undefined ? undefined : deadline - Date.now();
       if (left !== undefined && left <= 0) return false;
       await new Promise<void>((resolve) => {
-        this.roomWaiter = resolve;
-        this.roomMax = max;
+        this.roomWaiters.push({ max, resolve });
         if (left !== undefined) setTimeout(resolve, left).unref();
       });
     }
@@ -126,9 +125,10 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
 
   async next(): Promise<IteratorResult<AuditEventRecord>> {
     const event = this.queue.shift();
-    if (this.roomWaiter && this.queue.length <= this.roomMax) {
-      this.roomWaiter();
-      this.roomWaiter = undefined;
+    if (this.roomWaiters.length > 0) {
+      const ready = this.roomWaiters.filter((waiter) => this.queue.length <= waiter.max);
+      this.roomWaiters = this.roomWaiters.filter((waiter) => this.queue.length > waiter.max);
+      for (const waiter of ready) waiter.resolve();
     }
     if (event) return { value: event, done: false };
     if (this.ended) return { value: undefined, done: true };
@@ -151,7 +151,7 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
     this.queue.length = 0;
     this.waiting?.({ value: undefined, done: true });
     this.waiting = undefined;
-    this.roomWaiter?.();
+    for (const waiter of this.roomWaiters.splice(0)) waiter.resolve();
     this.onEnd(this);
   }
 }
@@ -225,10 +225,24 @@ export class AuditFeed {
     return this.channels.get(accountId)?.subscribers.size ?? 0;
   }
 
-  /** After a commit that appended up to `seq`: wake local subscribers now, notify the others shortly. */
-  published(accountId: string, seq: number): void {
-    this.wake(accountId);
-    this.pendingNotify.set(accountId, Math.max(seq, this.pendingNotify.get(accountId) ?? 0));
+  /**
+   * After a commit on this instance: deliver its events to local subscribers
+   * (straight from memory when they are next in line, else by a read), and
+   * notify the other instances shortly.
+   */
+  published(accountId: string, events: readonly AuditEventRecord[]): void {
+    const last = events[events.length - 1];
+    if (!last) return;
+    const channel = this.channels.get(accountId);
+    if (channel && !channel.fetching && !channel.scheduled && events[0]!.seq === channel.fetchedThrough + 1) {
+      // Committed here and next in seq order: no need to read back what we just wrote.
+      this.dispatch(channel, events);
+      const relieving = this.relieve(channel).finally(() => this.inFlight.delete(relieving));
+      this.inFlight.add(relieving);
+    } else {
+      this.wake(accountId);
+    }
+    this.pendingNotify.set(accountId, Math.max(last.seq, this.pendingNotify.get(accountId) ?? 0));
     if (!this.notifyTimer) {
       this.notifyTimer = setTimeout(() => void this.flushNotifications(), this.options.notifyDelayMs);
     }
@@ -339,8 +353,7 @@ export class AuditFeed {
    */
   private async fetch(channel: Channel): Promise<void> {
     channel.fetching = true;
-    const batch = Math.min(BATCH, this.options.queueLimit);
-    const room = this.options.queueLimit - batch;
+    const batch = this.batchSize();
     try {
       do {
         channel.again = false;
@@ -351,18 +364,8 @@ export class AuditFeed {
               `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
               [channel.accountId, channel.fetchedThrough, batch],
             );
-          for (const row of rows) {
-            const event = recordFromRow(row);
-            for (const subscriber of channel.subscribers) if (subscriber.live) subscriber.offer(event);
-            channel.fetchedThrough = event.seq;
-          }
-          await Promise.all(
-            [...channel.subscribers]
-              .filter((subscriber) => subscriber.live && subscriber.backlog > room)
-              .map(async (subscriber) => {
-                if (!(await subscriber.room(room, this.options.drainGraceMs))) subscriber.overflow();
-              }),
-          );
+          this.dispatch(channel, rows.map(recordFromRow));
+          await this.relieve(channel, batch);
           if (rows.length < batch || this.stopped) break;
         }
       } while (channel.again && !this.stopped);
@@ -375,6 +378,33 @@ export class AuditFeed {
     } finally {
       channel.fetching = false;
     }
+  }
+
+  private batchSize(): number {
+    return Math.min(BATCH, this.options.queueLimit);
+  }
+
+  /** Hands events (in seq order, next after `fetchedThrough`) to every live subscriber. */
+  private dispatch(channel: Channel, events: readonly AuditEventRecord[]): void {
+    for (const event of events) {
+      for (const subscriber of channel.subscribers) if (subscriber.live) subscriber.offer(event);
+      channel.fetchedThrough = event.seq;
+    }
+  }
+
+  /**
+   * Gives each live subscriber whose backlog could not take another batch
+   * `drainGraceMs` to catch up, and cuts off those that do not.
+   */
+  private async relieve(channel: Channel, batch = this.batchSize()): Promise<void> {
+    const room = this.options.queueLimit - batch;
+    await Promise.all(
+      [...channel.subscribers]
+        .filter((subscriber) => subscriber.live && subscriber.backlog > room)
+        .map(async (subscriber) => {
+          if (!(await subscriber.room(room, this.options.drainGraceMs))) subscriber.overflow();
+        }),
+    );
   }
 
   /** Wakes every channel whose account has committed past what it has read. */

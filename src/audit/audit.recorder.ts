@@ -17,8 +17,8 @@ export interface Caller {
   accountId: string;
   principal: Principal | null;
   meta: RequestMeta;
-  /** Told, after commit, the newest seq the transaction appended (the live feed's wake-up). */
-  onCommitted?: (accountId: string, seq: number) => void;
+  /** Told, after commit, the events the transaction appended, in seq order (the live feed's wake-up). */
+  onCommitted?: (accountId: string, events: readonly AuditEvent[]) => void;
 }
 
 export interface AuditTargetInput {
@@ -118,20 +118,20 @@ export async function auditedTransaction<T>(
   caller: Caller,
   work: (tx: EntityManager, audit: AppendAudit) => Promise<T>,
 ): Promise<T> {
-  let lastSeq = 0;
+  let appended: AuditEvent[] = [];
   const append = async (tx: EntityManager, entry: AuditEntry) => {
     const event = await appendAuditEvent(tx, caller, entry);
-    lastSeq = event.seq;
+    appended.push(event);
     return event;
   };
   try {
     const result = await em.fork().transactional((tx) => work(tx, (entry) => append(tx, entry)));
-    if (lastSeq > 0) caller.onCommitted?.(caller.accountId, lastSeq);
+    if (appended.length > 0) caller.onCommitted?.(caller.accountId, appended);
     return result;
   } catch (error) {
     if (error instanceof ForbiddenError && error.attempt && caller.principal) {
       const attempt = error.attempt;
-      lastSeq = 0;
+      appended = [];
       await em.fork().transactional((tx) =>
         append(tx, {
           action: attempt.action,
@@ -140,7 +140,7 @@ export async function auditedTransaction<T>(
           metadata: { reason: error.message },
         }),
       );
-      if (lastSeq > 0) caller.onCommitted?.(caller.accountId, lastSeq);
+      if (appended.length > 0) caller.onCommitted?.(caller.accountId, appended);
     }
     throw error;
   }

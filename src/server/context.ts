@@ -43,9 +43,9 @@ export function callerOf(ctx: Context): Caller & { principal: Principal } {
     accountId: principal.accountId,
     principal,
     meta: ctx.meta,
-    onCommitted: (accountId, seq) => {
-      metrics.auditEvents.inc();
-      feed.published(accountId, seq);
+    onCommitted: (accountId, events) => {
+      metrics.auditEvents.inc(events.length);
+      feed.published(accountId, events);
     },
   };
 }
