@@ -17,7 +17,8 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiKeyScope } from '../auth/permissions';
 import { can, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
@@ -86,6 +87,7 @@ function asGraphQLErrors(errors: readonly GraphQLFormattedError[]): GraphQLError
 export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDeps): { close(): Promise<void> } {
   const { schema, logger, options } = deps;
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  wss.on('connection', coalesceWrites);
   // Subscriptions started in onSubscribe (so their refusals become `error` messages), handed to graphql-ws below.
   const started = new WeakMap<ExecutionArgs, AsyncIterable<ExecutionResult>>();
   const shared = new SharedExecutions();
@@ -360,5 +362,29 @@ function mapEvents(
     [Symbol.asyncIterator]() {
       return this;
     },
+  };
+}
+
+/**
+ * Coalesces the frames a socket sends within one turn of the event loop into
+ * one write: an event delivered to ten subscriptions of one connection costs
+ * one syscall, not ten. (ws exposes no corking of its own; this corks the
+ * underlying TCP socket until the turn ends.)
+ */
+function coalesceWrites(socket: WebSocket): void {
+  const tcp = (socket as unknown as { _socket?: Socket })._socket;
+  if (!tcp || typeof tcp.cork !== 'function') return;
+  const send = socket.send.bind(socket) as (...args: unknown[]) => void;
+  let corked = false;
+  (socket as unknown as { send: (...args: unknown[]) => void }).send = (...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      tcp.cork();
+      setImmediate(() => {
+        corked = false;
+        tcp.uncork();
+      });
+    }
+    send(...args);
   };
 }
