@@ -73,7 +73,8 @@ export class AuditService {
     if (args.after != null && args.before != null)
       throw new BadUserInputError('Pass either after or before, not both', 'before');
     const backward = args.last != null || args.before != null;
-    const size = backward ? pageSizeOf(args.last, 'last') : pageSizeOf(args.first, 'first');
+    const bounds = { default: DEFAULT_AUDIT_PAGE, max: MAX_AUDIT_PAGE };
+    const size = backward ? pageSize(args.last, bounds, 'last') : pageSize(args.first, bounds, 'first');
     const cursor = backward ? args.before : args.after;
     const cursorSeq = cursor != null ? seqOfCursor(cursor, backward ? 'before' : 'after') : undefined;
     const newestFirst = (args.order ?? 'NEWEST_FIRST') === 'NEWEST_FIRST';
@@ -167,14 +168,6 @@ export class AuditService {
   ): Promise<ChainVerification> {
     assertPermission(principal, ApiKeyScope.AUDIT_READ);
     return verifyChain(em, principal.accountId, range);
-  }
-}
-
-function pageSizeOf(value: number | null | undefined, field: 'first' | 'last'): number {
-  try {
-    return pageSize(value, { default: DEFAULT_AUDIT_PAGE, max: MAX_AUDIT_PAGE });
-  } catch {
-    throw new BadUserInputError(`${field} must be between 1 and ${MAX_AUDIT_PAGE}`, field);
   }
 }
 

@@ -32,11 +32,15 @@ export function decodeCursor(kind: string, cursor: string, field = 'after'): unk
   throw new BadUserInputError(`${field} is not a valid cursor`, field);
 }
 
-/** `first` defaulted and bounded: a clear BAD_USER_INPUT above the cap. */
-export function pageSize(first: number | null | undefined, defaults: { default: number; max: number }): number {
-  if (first === undefined || first === null) return defaults.default;
-  if (!Number.isInteger(first) || first < 1 || first > defaults.max) {
-    throw new BadUserInputError(`first must be between 1 and ${defaults.max}`, 'first');
+/** A page size (`first` or `last`) defaulted and bounded: a clear BAD_USER_INPUT naming the argument above the cap. */
+export function pageSize(
+  size: number | null | undefined,
+  defaults: { default: number; max: number },
+  field: 'first' | 'last' = 'first',
+): number {
+  if (size === undefined || size === null) return defaults.default;
+  if (!Number.isInteger(size) || size < 1 || size > defaults.max) {
+    throw new BadUserInputError(`${field} must be between 1 and ${defaults.max}`, field);
   }
-  return first;
+  return size;
 }
