@@ -7,7 +7,7 @@ import type { User } from './user.entity';
 
 registerEnumType(Role, { name: 'Role' });
 
-@ObjectType('User')
+@ObjectType('User', { simpleResolvers: true })
 export class UserType {
   @Field(() => ID)
   id!: string;
@@ -18,12 +18,12 @@ export class UserType {
   @Field(() => String, { nullable: true })
   name!: string | null;
 
-  static from(user: User): UserType {
+  static from(user: Pick<User, 'id' | 'email' | 'name'>): UserType {
     return Object.assign(new UserType(), { id: user.id, email: user.email, name: user.name });
   }
 }
 
-@ObjectType('Membership')
+@ObjectType('Membership', { simpleResolvers: true })
 export class MembershipType {
   @Field(() => UserType)
   user!: UserType;
@@ -43,7 +43,7 @@ export class MembershipType {
   }
 }
 
-@ObjectType('AccountSettings', { description: 'API key expiry policy.' })
+@ObjectType('AccountSettings', { simpleResolvers: true, description: 'API key expiry policy.' })
 export class AccountSettingsType {
   @Field(() => Boolean, { description: 'When true, a key cannot be created without an expiry.' })
   requireKeyExpiration!: boolean;
@@ -63,7 +63,7 @@ export class AccountSettingsType {
   }
 }
 
-@ObjectType('Account')
+@ObjectType('Account', { simpleResolvers: true })
 export class AccountType {
   @Field(() => ID)
   id!: string;

@@ -3,7 +3,10 @@ import { ApiKeyScope, Role } from '../auth/permissions';
 import { ApiKeyType } from '../keys/api-key.types';
 import { AccountType, UserType } from './account.types';
 
-@ObjectType('Viewer', { description: 'Who is calling: a member (user) or an API key, and with what rights.' })
+@ObjectType('Viewer', {
+  simpleResolvers: true,
+  description: 'Who is calling: a member (user) or an API key, and with what rights.',
+})
 export class ViewerType {
   @Field(() => UserType, { nullable: true, description: 'The signed-in member, or the member an API key acts for.' })
   user!: UserType | null;

@@ -20,7 +20,7 @@ registerEnumType(AuditActorType, { name: 'AuditActorType' });
 registerEnumType(AuditOrder, { name: 'AuditOrder' });
 registerEnumType(AuditExportFormat, { name: 'AuditExportFormat' });
 
-@ObjectType('AuditActor')
+@ObjectType('AuditActor', { simpleResolvers: true })
 export class AuditActorObject {
   @Field(() => AuditActorType)
   type!: AuditActorType;
@@ -35,7 +35,7 @@ export class AuditActorObject {
   scopes!: ApiKeyScope[] | null;
 }
 
-@ObjectType('AuditTarget')
+@ObjectType('AuditTarget', { simpleResolvers: true })
 export class AuditTargetType {
   @Field(() => String)
   type!: string;
@@ -47,7 +47,7 @@ export class AuditTargetType {
   display!: string | null;
 }
 
-@ObjectType('AuditChange')
+@ObjectType('AuditChange', { simpleResolvers: true })
 export class AuditChangeType {
   @Field(() => String)
   field!: string;
@@ -59,7 +59,10 @@ export class AuditChangeType {
   after!: unknown;
 }
 
-@ObjectType('AuditEvent', { description: 'One entry of the account’s append-only, hash-chained audit log.' })
+@ObjectType('AuditEvent', {
+  simpleResolvers: true,
+  description: 'One entry of the account’s append-only, hash-chained audit log.',
+})
 export class AuditEventType {
   @Field(() => ID)
   id!: string;
@@ -140,7 +143,7 @@ export class AuditEventType {
   }
 }
 
-@ObjectType('AuditEventEdge')
+@ObjectType('AuditEventEdge', { simpleResolvers: true })
 export class AuditEventEdge {
   @Field(() => String)
   cursor!: string;
@@ -149,7 +152,7 @@ export class AuditEventEdge {
   node!: AuditEventType;
 }
 
-@ObjectType('AuditEventConnection')
+@ObjectType('AuditEventConnection', { simpleResolvers: true })
 export class AuditEventConnection {
   @Field(() => [AuditEventEdge])
   edges!: AuditEventEdge[];
@@ -182,7 +185,7 @@ export class AuditEventFilter {
   occurredBefore?: Date | null;
 }
 
-@ObjectType('AuditChainVerification')
+@ObjectType('AuditChainVerification', { simpleResolvers: true })
 export class AuditChainVerification {
   @Field(() => Boolean)
   ok!: boolean;
@@ -200,7 +203,7 @@ export class AuditChainVerification {
   reason!: string | null;
 }
 
-@ObjectType('AuditExport')
+@ObjectType('AuditExport', { simpleResolvers: true })
 export class AuditExportType {
   @Field(() => ID)
   id!: string;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryRows, type Statement } from '../db/sql';
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from '../keys/api-key.format';
 import type { KeyUsageTracker } from '../keys/key-usage';
 import { UnauthenticatedError } from '../server/errors';
@@ -11,9 +12,9 @@ interface KeyRow {
   account_id: string;
   display_key: string;
   scopes: ApiKeyScope[];
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
   created_by_id: string | null;
   role: Role | null;
 }
@@ -22,6 +23,24 @@ interface MemberRow {
   email: string;
   role: Role;
 }
+
+/** A key by its digest, with its creator's current role (one unique-index probe + one membership probe). */
+const KEY_BY_DIGEST: Statement = {
+  name: 'auth_key_by_digest',
+  text: `SELECT k.id, k.account_id, k.display_key, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,
+                k.created_by_id, m.role
+           FROM api_keys k
+           LEFT JOIN memberships m ON m.account_id = k.account_id AND m.user_id = k.created_by_id
+          WHERE k.digest = $1`,
+};
+
+/** A session's member: email and current role. */
+const MEMBER: Statement = {
+  name: 'auth_member',
+  text: `SELECT u.email, m.role
+           FROM memberships m JOIN users u ON u.id = m.user_id
+          WHERE m.account_id = $1 AND m.user_id = $2`,
+};
 
 /**
  * The one path from a bearer token to a Principal, for HTTP and WebSocket
@@ -50,14 +69,7 @@ export class Authenticator {
 
   private async fromApiKey(secret: string, ip: string | null): Promise<Principal> {
     if (!isWellFormedApiKey(secret)) throw new UnauthenticatedError('Invalid API key');
-    const [row] = await this.em.getConnection().execute<KeyRow[]>(
-      `SELECT k.id, k.account_id, k.display_key, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,
-              k.created_by_id, m.role
-         FROM api_keys k
-         LEFT JOIN memberships m ON m.account_id = k.account_id AND m.user_id = k.created_by_id
-        WHERE k.digest = ?`,
-      [hashApiKey(secret)],
-    );
+    const [row] = await queryRows<KeyRow>(this.em, KEY_BY_DIGEST, [hashApiKey(secret)]);
     if (!row) throw new UnauthenticatedError('Invalid API key');
     if (row.revoked_at) throw new UnauthenticatedError('API key has been revoked');
     const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
@@ -80,12 +92,7 @@ export class Authenticator {
 
   private async fromSession(token: string): Promise<Principal> {
     const claims = await this.sessions.verify(token);
-    const [row] = await this.em.getConnection().execute<MemberRow[]>(
-      `SELECT u.email, m.role
-         FROM memberships m JOIN users u ON u.id = m.user_id
-        WHERE m.account_id = ? AND m.user_id = ?`,
-      [claims.accountId, claims.userId],
-    );
+    const [row] = await queryRows<MemberRow>(this.em, MEMBER, [claims.accountId, claims.userId]);
     if (!row) throw new UnauthenticatedError('Session is not valid for this account: not a member');
     return { kind: 'user', accountId: claims.accountId, userId: claims.userId, email: row.email, role: row.role };
   }

@@ -4,7 +4,10 @@ import { Feature, PLAN_ENTITLEMENTS, Plan } from './plans';
 registerEnumType(Plan, { name: 'Plan' });
 registerEnumType(Feature, { name: 'Feature', description: 'Plan-gated capabilities.' });
 
-@ObjectType('Entitlements', { description: "What the account's plan includes; clients hide what it lacks." })
+@ObjectType('Entitlements', {
+  simpleResolvers: true,
+  description: "What the account's plan includes; clients hide what it lacks.",
+})
 export class EntitlementsType {
   @Field(() => Plan)
   plan!: Plan;

@@ -101,10 +101,15 @@ export class ApiKey {
   @Property({ type: 'datetime', nullable: true })
   rotatedAt: Date | null = null;
 
-  /** Status at `now`: revoked wins over expired. */
+  /** Status at `now`. */
   statusAt(now: Date): ApiKeyStatus {
-    if (this.revokedAt) return ApiKeyStatus.REVOKED;
-    if (this.expiresAt && this.expiresAt.getTime() <= now.getTime()) return ApiKeyStatus.EXPIRED;
-    return ApiKeyStatus.ACTIVE;
+    return apiKeyStatusAt(this, now);
   }
+}
+
+/** Status at `now` of a key or a key's row: revoked wins over expired. */
+export function apiKeyStatusAt(key: { revokedAt: Date | null; expiresAt: Date | null }, now: Date): ApiKeyStatus {
+  if (key.revokedAt) return ApiKeyStatus.REVOKED;
+  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return ApiKeyStatus.EXPIRED;
+  return ApiKeyStatus.ACTIVE;
 }

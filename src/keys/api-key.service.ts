@@ -1,4 +1,4 @@
-import { LoadStrategy, LockMode, type FilterQuery } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
 import { User } from '../accounts/user.entity';
@@ -9,9 +9,11 @@ import { auditedTransaction } from '../audit/audit.recorder';
 import { PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError } from '../server/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../server/pagination';
-import { optionalText, requireId, requireIntInRange, requireText } from '../server/validation';
+import { isUuid, optionalText, requireId, requireIntInRange, requireText } from '../server/validation';
+import { queryRows } from '../db/sql';
 import { ApiKey, type ApiKeyPurpose, ApiKeyStatus } from './api-key.entity';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
+import { apiKeyViewOf, listStatement, type ApiKeyPageRow, type ApiKeyView } from './api-key.view';
 
 const DAY_MS = 86_400_000;
 /** Longest grace period a rotation may leave the old key working: 30 days. */
@@ -33,7 +35,7 @@ export interface CreateApiKeyData {
 }
 
 export interface ApiKeyPage {
-  nodes: ApiKey[];
+  nodes: ApiKeyView[];
   cursors: string[];
   hasNextPage: boolean;
   totalCount: number;
@@ -261,7 +263,11 @@ export class ApiKeyService {
     return key;
   }
 
-  /** Newest first, keyset-paginated on (createdAt, id). */
+  /**
+   * Newest first, keyset-paginated on (createdAt, id). One statement reads the
+   * total, the page and both users into plain rows (no entity hydration: this
+   * is the hottest read of the API).
+   */
   async list(
     em: EntityManager,
     principal: Principal,
@@ -269,42 +275,27 @@ export class ApiKeyService {
   ): Promise<ApiKeyPage> {
     assertPermission(principal, ApiKeyScope.KEYS_READ);
     const limit = pageSize(args.first, { default: 20, max: 100 });
-    const now = new Date();
-    const where: FilterQuery<ApiKey>[] = [{ account: principal.accountId }];
-    if (args.status === ApiKeyStatus.REVOKED) where.push({ revokedAt: { $ne: null } });
-    if (args.status === ApiKeyStatus.EXPIRED) where.push({ revokedAt: null, expiresAt: { $lte: now } });
-    if (args.status === ApiKeyStatus.ACTIVE) {
-      where.push({ revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] });
-    }
-    const page = [...where];
+    let after: [Date, string] | undefined;
     if (args.after) {
       const [createdAt, id] = decodeCursor(CURSOR_KIND, args.after);
-      if (typeof createdAt !== 'string' || typeof id !== 'string') {
+      const at = typeof createdAt === 'string' ? new Date(createdAt) : undefined;
+      if (!at || Number.isNaN(at.getTime()) || typeof id !== 'string' || !isUuid(id)) {
         throw new BadUserInputError('after is not a valid cursor', 'after');
       }
-      const at = new Date(createdAt);
-      page.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }] });
+      after = [at, id];
     }
-    // The total and the page are independent reads: run them side by side; users come joined in.
-    const [totalCount, rows] = await Promise.all([
-      em.count(ApiKey, { $and: where }),
-      em.find(
-        ApiKey,
-        { $and: page },
-        {
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          limit: limit + 1,
-          populate: ['createdBy', 'revokedBy'],
-          strategy: LoadStrategy.JOINED,
-        },
-      ),
-    ]);
-    const nodes = rows.slice(0, limit);
+    const status = args.status ?? null;
+    const values: unknown[] = [principal.accountId, limit + 1];
+    if (status === ApiKeyStatus.EXPIRED || status === ApiKeyStatus.ACTIVE) values.push(new Date());
+    if (after) values.push(...after);
+    const rows = await queryRows<ApiKeyPageRow>(em, listStatement(status, Boolean(after)), values);
+    const keys = rows.filter((row) => row.id !== null).map(apiKeyViewOf);
+    const nodes = keys.slice(0, limit);
     return {
       nodes,
       cursors: nodes.map((key) => encodeCursor(CURSOR_KIND, [key.createdAt.toISOString(), key.id])),
-      hasNextPage: rows.length > limit,
-      totalCount,
+      hasNextPage: keys.length > limit,
+      totalCount: Number(rows[0]?.total ?? 0),
     };
   }
 

@@ -2,7 +2,8 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { UserType } from '../accounts/account.types';
 import { ApiKeyScope } from '../auth/permissions';
 import { PageInfo } from '../server/pagination';
-import { ApiKeyPurpose, ApiKeyStatus, type ApiKey } from './api-key.entity';
+import { ApiKeyPurpose, ApiKeyStatus, apiKeyStatusAt } from './api-key.entity';
+import type { ApiKeyView } from './api-key.view';
 
 registerEnumType(ApiKeyPurpose, { name: 'ApiKeyPurpose', description: 'Why a key exists; shown to reviewers.' });
 registerEnumType(ApiKeyStatus, { name: 'ApiKeyStatus' });
@@ -11,7 +12,10 @@ registerEnumType(ApiKeyScope, {
   description: 'Permissions a key can hold (keys:read is KEYS_READ, and so on).',
 });
 
-@ObjectType('ApiKey', { description: 'An API key. Its secret is never readable after create/rotate.' })
+@ObjectType('ApiKey', {
+  simpleResolvers: true,
+  description: 'An API key. Its secret is never readable after create/rotate.',
+})
 export class ApiKeyType {
   @Field(() => ID)
   id!: string;
@@ -64,8 +68,8 @@ export class ApiKeyType {
   })
   rotatedAt!: Date | null;
 
-  /** The GraphQL view of a stored key at `now`; relations must be loaded. */
-  static from(key: ApiKey, now = new Date()): ApiKeyType {
+  /** The GraphQL view of a key at `now` (an entity with its relations loaded, or a list row). */
+  static from(key: ApiKeyView, now = new Date()): ApiKeyType {
     return Object.assign(new ApiKeyType(), {
       id: key.id,
       name: key.name,
@@ -73,7 +77,7 @@ export class ApiKeyType {
       description: key.description,
       scopes: key.scopes,
       displayKey: key.displayKey,
-      status: key.statusAt(now),
+      status: apiKeyStatusAt(key, now),
       createdAt: key.createdAt,
       createdBy: key.createdBy ? UserType.from(key.createdBy) : null,
       expiresAt: key.expiresAt,
@@ -87,7 +91,7 @@ export class ApiKeyType {
   }
 }
 
-@ObjectType('ApiKeyEdge')
+@ObjectType('ApiKeyEdge', { simpleResolvers: true })
 export class ApiKeyEdge {
   @Field(() => String)
   cursor!: string;
@@ -96,7 +100,7 @@ export class ApiKeyEdge {
   node!: ApiKeyType;
 }
 
-@ObjectType('ApiKeyConnection')
+@ObjectType('ApiKeyConnection', { simpleResolvers: true })
 export class ApiKeyConnection {
   @Field(() => [ApiKeyEdge])
   edges!: ApiKeyEdge[];
@@ -108,7 +112,7 @@ export class ApiKeyConnection {
   totalCount!: number;
 }
 
-@ObjectType('CreateApiKeyPayload')
+@ObjectType('CreateApiKeyPayload', { simpleResolvers: true })
 export class CreateApiKeyPayload {
   @Field(() => ApiKeyType)
   apiKey!: ApiKeyType;
@@ -125,7 +129,7 @@ export class CreateApiKeyPayload {
   replayed!: boolean;
 }
 
-@ObjectType('RotateApiKeyPayload')
+@ObjectType('RotateApiKeyPayload', { simpleResolvers: true })
 export class RotateApiKeyPayload {
   @Field(() => ApiKeyType)
   apiKey!: ApiKeyType;

@@ -31,6 +31,10 @@ import {
 } from '../ratelimit/rate-limiter';
 import { rateLimitKeyOf, resolveClientIp, type TrustProxy } from '../ratelimit/client-ip';
 import { attachWebSocketServer, type ContextInput } from './websocket';
+import { queryRows, type Statement } from '../db/sql';
+
+/** An account's current plan, read once per request that needs it. */
+const ACCOUNT_PLAN: Statement = { name: 'account_plan', text: 'SELECT plan FROM accounts WHERE id = $1' };
 
 /** Largest accepted request body. */
 const MAX_BODY_BYTES = 100 * 1024;
@@ -265,9 +269,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
 
   async function planOf(accountId: string | undefined): Promise<Plan> {
     if (!accountId) throw new UnauthenticatedError();
-    const [row] = await orm.em
-      .getConnection()
-      .execute<{ plan: Plan }[]>('SELECT plan FROM accounts WHERE id = ?', [accountId]);
+    const [row] = await queryRows<{ plan: Plan }>(orm.em, ACCOUNT_PLAN, [accountId]);
     if (!row) throw new UnauthenticatedError('Account no longer exists');
     return row.plan;
   }

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { BadUserInputError } from './errors';
 
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;

@@ -34,6 +34,11 @@ export function requireIntInRange(value: number, field: string, min: number, max
   return value;
 }
 
+/** True for a UUID in its text form (any case). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** An object id from a client: anything that is not one of ours is simply not found. */
 export function requireId(value: string, what: string): string {
   if (!UUID.test(value)) throw new NotFoundError(what);

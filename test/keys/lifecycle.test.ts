@@ -1,4 +1,5 @@
 import {
+  ApiKeyDocument,
   ApiKeysDocument,
   type ApiKeysQuery,
   CreateApiKeyDocument,
@@ -202,6 +203,72 @@ describe('API key lifecycle over HTTP', () => {
     expect(errorCodes(tooMany)).toEqual(['BAD_USER_INPUT']);
     const badCursor = await env.api.call(ApiKeysDocument, { after: 'not-a-cursor' }, { token: owner.token });
     expect(errorCodes(badCursor)).toEqual(['BAD_USER_INPUT']);
+    const forgedCursor = Buffer.from(JSON.stringify(['api_key', new Date().toISOString(), "x' OR 1=1"])).toString(
+      'base64url',
+    );
+    const forged = await env.api.call(ApiKeysDocument, { after: forgedCursor }, { token: owner.token });
+    expect(errorCodes(forged)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('pages a status filter, counts past the last page, and shows the same key as apiKey(id)', async () => {
+    const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const created = await env.api.call(
+        CreateApiKeyDocument,
+        { input: { name: `key ${i}`, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ', 'AUDIT_READ'] } },
+        { token: owner.token },
+      );
+      ids.push(created.data!.createApiKey.apiKey.id);
+    }
+    // keys 0 and 3 revoked, key 4 rotated without grace (expired at once; its replacement is active).
+    for (const index of [0, 3]) {
+      await env.api.call(RevokeApiKeyDocument, { input: { id: ids[index]!, reason: 'left' } }, { token: owner.token });
+    }
+    const rotated = await env.api.call(RotateApiKeyDocument, { input: { id: ids[4]! } }, { token: owner.token });
+    const replacement = rotated.data!.rotateApiKey.apiKey.id;
+
+    const pages = async (status: 'ACTIVE' | 'REVOKED' | 'EXPIRED') => {
+      const seen: string[] = [];
+      const totals = new Set<number>();
+      let after: string | null = null;
+      for (;;) {
+        const page: GraphQLResult<ApiKeysQuery> = await env.api.call(
+          ApiKeysDocument,
+          { first: 1, after, status },
+          { token: owner.token },
+        );
+        const connection = page.data!.apiKeys;
+        totals.add(connection.totalCount);
+        seen.push(...connection.edges.map((edge) => edge.node.id));
+        expect(connection.edges.every((edge) => edge.node.status === status)).toBe(true);
+        if (!connection.pageInfo.hasNextPage) break;
+        after = connection.pageInfo.endCursor ?? null;
+      }
+      return { seen, totals: [...totals] };
+    };
+    expect(await pages('ACTIVE')).toEqual({ seen: [replacement, ids[5], ids[2], ids[1]], totals: [4] });
+    expect(await pages('REVOKED')).toEqual({ seen: [ids[3], ids[0]], totals: [2] });
+    expect(await pages('EXPIRED')).toEqual({ seen: [ids[4]], totals: [1] });
+
+    // After the last key: no edges, but the total still counts the whole list.
+    const all = await env.api.call(ApiKeysDocument, { first: 100 }, { token: owner.token });
+    const last = all.data!.apiKeys.pageInfo.endCursor!;
+    const beyond = await env.api.call(ApiKeysDocument, { after: last }, { token: owner.token });
+    expect(beyond.data!.apiKeys).toMatchObject({ edges: [], totalCount: 7, pageInfo: { hasNextPage: false } });
+
+    // Every key in the list reads exactly as apiKey(id) shows it (creator, revoker, reason, dates).
+    for (const edge of all.data!.apiKeys.edges) {
+      const single = await env.api.call(ApiKeyDocument, { id: edge.node.id }, { token: owner.token });
+      expect(edge.node).toEqual(single.data!.apiKey);
+    }
+    const revokedKey = all.data!.apiKeys.edges.find((edge) => edge.node.id === ids[0])!.node;
+    expect(revokedKey).toMatchObject({
+      status: 'REVOKED',
+      revokeReason: 'left',
+      revokedBy: { id: owner.userId, email: owner.email },
+      createdBy: { id: owner.userId, email: owner.email },
+    });
   });
 
   it('records lastUsedAt and lastUsedIp when a key is used', async () => {
