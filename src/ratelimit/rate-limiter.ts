@@ -37,12 +37,33 @@ export interface RateLimiterOptions {
   logger: Logger;
 }
 
+/** A request waiting for its point of a key's budget. */
+interface Waiter {
+  resolve(decision: RateLimitDecision): void;
+  reject(error: unknown): void;
+}
+
+/** The requests of one key: those waiting, and whether a store call for the key is under way. */
+interface KeyQueue {
+  waiting: Waiter[];
+  busy: boolean;
+}
+
 /**
  * A shared, exact budget across instances (rate-limiter-flexible with the
  * PostgreSQL store, or Redis), with an in-memory insurance limiter that keeps
  * limiting, per instance, while the store is unreachable.
+ *
+ * Requests of one key that arrive while a store call for that key is under
+ * way are spent together in the next call: n points at once, then request i
+ * of the batch (in arrival order) is allowed when the count after the first
+ * i of them is within the budget. That is exactly what n calls of one point
+ * would decide (refused requests count too), with one round trip instead of
+ * n; a request that finds no call under way goes to the store at once.
  */
 export class RateLimiter {
+  private readonly queues = new Map<string, KeyQueue>();
+
   private constructor(
     readonly budget: Budget,
     private readonly limiter: RateLimiterAbstract,
@@ -86,23 +107,47 @@ export class RateLimiter {
   }
 
   /** Spends one point of `key`'s budget. */
-  async consume(key: string): Promise<RateLimitDecision> {
-    try {
-      const res = await this.limiter.consume(key, 1);
-      return this.decision(true, res);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return this.decision(false, rejection);
-      throw rejection;
-    }
+  consume(key: string): Promise<RateLimitDecision> {
+    return new Promise((resolve, reject) => {
+      let queue = this.queues.get(key);
+      if (!queue) {
+        queue = { waiting: [], busy: false };
+        this.queues.set(key, queue);
+      }
+      queue.waiting.push({ resolve, reject });
+      if (!queue.busy) void this.drain(key, queue);
+    });
   }
 
-  private decision(allowed: boolean, res: RateLimiterRes): RateLimitDecision {
-    return {
-      allowed,
-      budget: this.budget,
-      remaining: Math.max(0, res.remainingPoints),
-      resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
-    };
+  /** Spends the waiting requests' points, one store call per batch, until none wait. */
+  private async drain(key: string, queue: KeyQueue): Promise<void> {
+    queue.busy = true;
+    while (queue.waiting.length > 0) {
+      const batch = queue.waiting;
+      queue.waiting = [];
+      let res: RateLimiterRes;
+      try {
+        res = await this.limiter.consume(key, batch.length);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) {
+          for (const waiter of batch) waiter.reject(rejection);
+          continue;
+        }
+        res = rejection;
+      }
+      const before = res.consumedPoints - batch.length;
+      const resetSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+      batch.forEach((waiter, index) => {
+        const consumed = before + index + 1;
+        waiter.resolve({
+          allowed: consumed <= this.budget.points,
+          budget: this.budget,
+          remaining: Math.max(0, this.budget.points - consumed),
+          resetSeconds,
+        });
+      });
+    }
+    this.queues.delete(key);
   }
 
   async close(): Promise<void> {

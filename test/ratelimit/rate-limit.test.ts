@@ -205,6 +205,17 @@ describe('the per-IP budget over HTTP', () => {
     expect(remainingOf(anonymous.headers.get('ratelimit'))).toBe(796);
   });
 
+  it('gives each of many simultaneous requests its own remaining count', async () => {
+    const client = freshIp();
+    const remaining = await withConcurrency(60, 60, async () => {
+      const response = await typename(env.api.url, { 'x-forwarded-for': client });
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
+      return remainingOf(response.headers.get('ratelimit'));
+    });
+    expect([...remaining].sort((a, b) => b - a)).toEqual(Array.from({ length: 60 }, (_, i) => 799 - i));
+  });
+
   it('never limits /healthz, /readyz and /metrics, and sends them no RateLimit headers', async () => {
     const tiny = await env.startInstance({ RATE_LIMIT_POINTS: '2', RATE_LIMIT_WINDOW_SECONDS: '60' });
     const client = freshIp();
