@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LockMode } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal';
 import { ForbiddenError } from '../server/errors';
 import { GENESIS_HASH, computeEventHash } from './audit-chain';
-import { AuditActorType, AuditChainHead, AuditEvent, AuditOutcome, type AuditChange } from './audit-event.entity';
+import { AuditActorType, AuditEvent, AuditOutcome, type AuditChange } from './audit-event.entity';
 
 /** Where a change came from: copied into every event it causes. */
 export interface RequestMeta {
@@ -38,33 +37,47 @@ export interface AuditEntry {
 /** Appends one event to the caller's account chain within the transaction `em` belongs to. */
 export type AppendAudit = (entry: AuditEntry) => Promise<AuditEvent>;
 
+const LOCK_HEAD = 'SELECT last_seq, last_hash FROM audit_chain_heads WHERE account_id = ? FOR UPDATE';
+
+/** The event's row and the head's move to it, in one statement (one round trip while the head is locked). */
+const APPEND = `
+  WITH appended AS (
+    INSERT INTO audit_events (id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display,
+                              actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent,
+                              request_id, prev_hash, hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)
+  )
+  UPDATE audit_chain_heads SET last_seq = ?, last_hash = ? WHERE account_id = ?`;
+
+/** A PostgreSQL array literal of texts (bound as one parameter: the query builder would expand a JS array). */
+function textArrayLiteral(values: readonly string[] | null): string | null {
+  if (values === null) return null;
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
 /**
  * Appends `entry` as the next event of the account's chain. Must run inside a
  * transaction: it locks the account's chain head until commit, so concurrent
  * writers of one account form one linear chain while other accounts proceed.
  * Pending changes are flushed first, so the head lock is always the last lock
- * a transaction takes (no lock-order deadlocks).
+ * a transaction takes (no lock-order deadlocks). The event is written with
+ * plain SQL, not through the unit of work: it is never changed afterwards.
  */
 export async function appendAuditEvent(em: EntityManager, caller: Caller, entry: AuditEntry): Promise<AuditEvent> {
   await em.flush();
-  const lockHead = () =>
-    em.findOne(
-      AuditChainHead,
-      { accountId: caller.accountId },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-    );
-  let head = await lockHead();
+  type HeadRow = { last_seq: string | number; last_hash: string };
+  let [head] = await em.execute<HeadRow[]>(LOCK_HEAD, [caller.accountId]);
   if (!head) {
     // The account's first event: create its head (concurrent first writers meet at the primary key).
     await em.execute(
       'INSERT INTO audit_chain_heads (account_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING',
       [caller.accountId, GENESIS_HASH],
     );
-    head = (await lockHead())!;
+    [head] = await em.execute<HeadRow[]>(LOCK_HEAD, [caller.accountId]);
   }
   const event = new AuditEvent();
   event.accountId = caller.accountId;
-  event.seq = Number(head.lastSeq) + 1;
+  event.seq = Number(head!.last_seq) + 1;
   event.occurredAt = new Date();
   event.action = entry.action;
   event.outcome = entry.outcome ?? AuditOutcome.SUCCESS;
@@ -77,12 +90,33 @@ export async function appendAuditEvent(em: EntityManager, caller: Caller, entry:
   event.ip = caller.meta.ip;
   event.userAgent = caller.meta.userAgent;
   event.requestId = caller.meta.requestId;
-  event.prevHash = head.lastHash;
+  event.prevHash = head!.last_hash;
   event.hash = computeEventHash(event.prevHash, event);
-  head.lastSeq = event.seq;
-  head.lastHash = event.hash;
-  em.persist(event);
-  await em.flush();
+  await em.execute(APPEND, [
+    event.id,
+    event.accountId,
+    event.seq,
+    event.occurredAt,
+    event.action,
+    event.outcome,
+    event.actorType,
+    event.actorId,
+    event.actorDisplay,
+    textArrayLiteral(event.actorScopes),
+    event.targetType,
+    event.targetId,
+    event.targetDisplay,
+    JSON.stringify(event.changes),
+    event.metadata === null ? null : JSON.stringify(event.metadata),
+    event.ip,
+    event.userAgent,
+    event.requestId,
+    event.prevHash,
+    event.hash,
+    event.seq,
+    event.hash,
+    event.accountId,
+  ]);
   return event;
 }
 
