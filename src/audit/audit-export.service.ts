@@ -1,31 +1,21 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
+import type { Client } from 'pg';
 import { Account } from '../accounts/account.entity';
-import { ApiKeyScope, scopeNames } from '../auth/permissions';
+import { ApiKeyScope } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import { auditedTransaction, type Caller } from './audit.recorder';
-import {
-  AUDIT_COLUMNS,
-  auditCursorOf,
-  auditWhere,
-  numbered,
-  recordFromRow,
-  type AuditEventRecord,
-  type AuditFilter,
-} from './audit.records';
+import { CSV_HEADER, CsvRowEncoder, csvExportCopy } from './audit-export.csv';
+import { ndjsonExportCopy } from './audit-export.sql';
+import { auditWhere, type AuditFilter } from './audit.records';
 import { retentionCutoff } from './audit.service';
+import { CopyOutStream, ROWS_AS_IS } from './copy-out.stream';
 
 /** How long a download link stays valid: 15 minutes. */
 export const EXPORT_LINK_TTL_MS = 15 * 60_000;
-const STREAM_BATCH = 500;
-/** Encoded rows are written in chunks of about this many characters, not one write per row. */
-const CHUNK_CHARS = 64 * 1024;
 
 export type ExportFormat = 'NDJSON' | 'CSV';
 
@@ -46,89 +36,9 @@ export class ExportDownloadError extends Error {
   }
 }
 
-const CSV_COLUMNS = [
-  'seq',
-  'id',
-  'occurredAt',
-  'action',
-  'outcome',
-  'actorType',
-  'actorId',
-  'actorDisplay',
-  'actorScopes',
-  'targetType',
-  'targetId',
-  'targetDisplay',
-  'changes',
-  'metadata',
-  'ip',
-  'userAgent',
-  'requestId',
-  'prevHash',
-  'hash',
-] as const;
-
-/** The exported shape of an event: the GraphQL AuditEvent's fields, flat where CSV needs it. */
-function exportedEvent(event: AuditEventRecord): Record<string, unknown> {
-  return {
-    id: event.id,
-    seq: event.seq,
-    cursor: auditCursorOf(event.seq),
-    occurredAt: event.occurredAt.toISOString(),
-    action: event.action,
-    outcome: event.outcome,
-    actor: {
-      type: event.actorType,
-      id: event.actorId,
-      display: event.actorDisplay,
-      scopes: event.actorScopes ? scopeNames(event.actorScopes) : null,
-    },
-    target: event.targetType ? { type: event.targetType, id: event.targetId, display: event.targetDisplay } : null,
-    changes: event.changes,
-    metadata: event.metadata,
-    ip: event.ip,
-    userAgent: event.userAgent,
-    requestId: event.requestId,
-    prevHash: event.prevHash,
-    hash: event.hash,
-  };
-}
-
-/** One CSV field, quoted when it holds a comma, quote, CR or LF (RFC 4180). */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function csvLine(event: AuditEventRecord): string {
-  // Same order as CSV_COLUMNS.
-  return `${[
-    String(event.seq),
-    event.id,
-    event.occurredAt.toISOString(),
-    csvField(event.action),
-    event.outcome,
-    event.actorType,
-    csvField(event.actorId),
-    csvField(event.actorDisplay),
-    event.actorScopes ? scopeNames(event.actorScopes).join(' ') : '',
-    csvField(event.targetType),
-    csvField(event.targetId),
-    csvField(event.targetDisplay),
-    csvField(event.changes),
-    csvField(event.metadata),
-    csvField(event.ip),
-    csvField(event.userAgent),
-    csvField(event.requestId),
-    event.prevHash,
-    event.hash,
-  ].join(',')}\r\n`;
-}
-
 /**
  * Audit exports: a record of what was asked for, a signed short-lived link,
- * and a download that streams rows from a PostgreSQL cursor in constant memory.
+ * and a download that streams the rows PostgreSQL encodes (COPY) in constant memory.
  */
 export class AuditExportService {
   private readonly key: Buffer;
@@ -225,40 +135,24 @@ export class AuditExportService {
       : null;
     const where = auditWhere(accountId, filter, retentionCutoff(account.plan));
     const csv = row.format === 'CSV';
+    const rows = csv
+      ? new CopyOutStream(csvExportCopy(where), new CsvRowEncoder(), CSV_HEADER)
+      : new CopyOutStream(ndjsonExportCopy(where), ROWS_AS_IS);
     res.writeHead(200, {
       'content-type': csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
       'content-disposition': `attachment; filename="audit-log-${id}.${csv ? 'csv' : 'ndjson'}"`,
       'cache-control': 'no-store',
     });
 
+    // One COPY statement: one snapshot of the log, streamed as PostgreSQL sends it.
     const knex = connection.getKnex();
-    const client = (await knex.client.acquireConnection()) as PoolClient;
+    const client = (await knex.client.acquireConnection()) as Client;
     try {
-      const query = new QueryStream(
-        numbered(`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where.sql} ORDER BY seq ASC`),
-        where.params,
-        {
-          batchSize: STREAM_BATCH,
-        },
-      );
-      const rows = client.query(query);
-      let chunk = csv ? `${CSV_COLUMNS.join(',')}\r\n` : '';
-      const encode = new Transform({
-        writableObjectMode: true,
-        readableObjectMode: false,
-        transform(raw: Record<string, unknown>, _encoding, done) {
-          const event = recordFromRow(raw);
-          chunk += csv ? csvLine(event) : `${JSON.stringify(exportedEvent(event))}\n`;
-          if (chunk.length < CHUNK_CHARS) return done();
-          const full = chunk;
-          chunk = '';
-          done(null, full);
-        },
-        flush(done) {
-          done(null, chunk.length > 0 ? chunk : undefined);
-        },
-      });
-      await pipeline(rows, encode, res);
+      await pipeline(client.query(rows), res);
+    } catch (error) {
+      // A COPY cannot be stopped midway (say, the download was aborted): drop the connection, the pool replaces it.
+      await client.end();
+      throw error;
     } finally {
       await knex.client.releaseConnection(client);
     }

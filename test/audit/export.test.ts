@@ -12,11 +12,13 @@ import {
   type CreateAuditExportInput,
   RevokeApiKeyDocument,
   UpdateApiKeyDocument,
+  ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
 import { auditRecords } from '../support/audit';
 import { createApiKey } from '../support/fixtures';
 import { startTestEnv, TEST_SESSION_SECRET, type TestEnv } from '../support/harness';
+import { eventually, within } from '../support/wait';
 
 /** Audit exports: what a signed link downloads, in which format, and who may download it. */
 let env: TestEnv;
@@ -248,6 +250,22 @@ describe('NDJSON audit export', () => {
     expect(lines).toEqual(await apiEvents(owner.token));
   });
 
+  it('writes each event as JSON.stringify prints it, strings holding JSON separators included', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    await appendRawEvent(owner.accountId, {
+      targetType: 'note',
+      targetDisplay: 'a, "b": c',
+      changes: [{ field: 'note: a, b', before: 'x\\', after: { 'k, "q"': [1, 'y: z'] } }],
+      metadata: { reason: 'line\nbreak, "quoted": yes' },
+    });
+    const { downloadUrl } = await createExport(owner.token, { format: 'NDJSON' });
+
+    const body = await (await fetch(downloadUrl)).text();
+    const lines = body.slice(0, -1).split('\n');
+    for (const line of lines) expect(line).toBe(JSON.stringify(JSON.parse(line)));
+    expect(ndjsonLines(body)).toEqual(await apiEvents(owner.token));
+  });
+
   it('applies the export’s filter and records the export, with that filter, as audit.exported', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const keyId = (await createApiKey(env.api, owner.token, { name: 'filtered' })).id;
@@ -272,6 +290,28 @@ describe('NDJSON audit export', () => {
       [2, 'api_key.created'],
       [3, 'api_key.revoked'],
     ]);
+  });
+
+  it('matches filter values holding quotes, backslashes and SQL as plain text', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const actorId = "o'brien\\'); DELETE FROM audit_events; --";
+    const targetId = 'back\\slash "quoted" \\\'';
+    await appendRawEvent(owner.accountId, { actorId });
+    await appendRawEvent(owner.accountId, { targetId, targetType: 'note' });
+    await appendRawEvent(owner.accountId, { actorId: "o'brien" });
+
+    for (const [filter, expected] of [
+      [{ actorId }, { actor: expect.objectContaining({ id: actorId }) }],
+      [{ targetId }, { target: expect.objectContaining({ id: targetId }) }],
+    ] as const) {
+      const { downloadUrl } = await createExport(owner.token, { format: 'NDJSON', filter });
+      const lines = ndjsonLines(await (await fetch(downloadUrl)).text());
+      expect(lines).toEqual([expect.objectContaining({ action: 'test.raw_event', ...expected })]);
+    }
+    const [{ count }] = await env.sql<{ count: string }>('SELECT count(*) FROM audit_events WHERE account_id = $1', [
+      owner.accountId,
+    ]);
+    expect(Number(count)).toBe(6);
   });
 
   it('exports an API key actor’s scopes in the same form as the GraphQL API', async () => {
@@ -319,6 +359,12 @@ describe('CSV audit export', () => {
       targetDisplay: rawDisplay,
       actorDisplay: 'ops, "night" shift',
     });
+    // Strings holding what separates JSON tokens (", " and ": "), escaped quotes and backslashes.
+    await appendRawEvent(owner.accountId, {
+      action: 'test.json_text',
+      changes: [{ field: 'note: a, b', before: null, after: ['x, y', { 'k: "q"': 'end\\' }] }],
+      metadata: { 'a, b': 'c: d', quoted: '"e", "f": g', n: 1.5, flag: false, empty: {}, list: [] },
+    });
     const { id, downloadUrl } = await createExport(owner.token, { format: 'CSV' });
 
     const response = await fetch(downloadUrl);
@@ -334,8 +380,9 @@ describe('CSV audit export', () => {
     expect(rows).toHaveLength(stored.length);
     const parsed = rows.map((row) => Object.fromEntries(header!.map((column, i) => [column, row[i]!])));
     parsed.forEach((row, i) => {
-      expect(row.changes === '' ? [] : JSON.parse(row.changes!)).toEqual(stored[i]!.changes);
-      expect(row.metadata === '' ? null : JSON.parse(row.metadata!)).toEqual(stored[i]!.metadata);
+      // JSON columns read exactly as JSON.stringify prints them (no space after , or :, keys in stored order).
+      expect(row.changes).toBe(JSON.stringify(stored[i]!.changes));
+      expect(row.metadata).toBe(stored[i]!.metadata === null ? '' : JSON.stringify(stored[i]!.metadata));
       const { changes: _changes, metadata: _metadata, ...plain } = row;
       expect(plain).toEqual(csvValues(stored[i]!));
     });
@@ -416,6 +463,58 @@ describe('export download links', () => {
 });
 
 describe('export volume', () => {
+  /** A CSV export of an account with `count` more events appended straight into the table (chain not verified). */
+  async function csvExportOf(count: number): Promise<{ token: string; downloadUrl: string }> {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const { downloadUrl } = await createExport(owner.token, { format: 'CSV' });
+    await env.sql(
+      `INSERT INTO audit_events (id, account_id, seq, occurred_at, action, outcome, actor_type, actor_display, changes, metadata, prev_hash, hash)
+       SELECT gen_random_uuid(), $1, 2 + g, now(), 'api_key.updated', 'SUCCESS', 'SYSTEM', 'system, "ops"', '[]',
+              jsonb_build_object('n', g, 'note', 'a, b: c'), repeat('0', 64), repeat('1', 64)
+         FROM generate_series(1, $2::int) AS g`,
+      [owner.accountId, count],
+    );
+    return { token: owner.token, downloadUrl };
+  }
+
+  it('serves more downloads in a row than the pool has connections (5 in tests)', async () => {
+    const { token, downloadUrl } = await csvExportOf(5_000);
+    for (let i = 0; i < 7; i += 1) {
+      const body = await within(
+        fetch(downloadUrl).then((response) => response.text()),
+        `download ${i + 1}`,
+      );
+      expect(body.split('\r\n')).toHaveLength(1 + 5_002 + 1); // header, events, the empty end
+    }
+    const viewer = await within(env.api.call(ViewerDocument, {}, { token }), 'a query after the downloads');
+    expect(viewer.errors).toBeUndefined();
+  });
+
+  it('stops the database work of an aborted download and keeps the pool usable', async () => {
+    const { downloadUrl } = await csvExportOf(100_000);
+    // More aborted downloads than the pool has connections: a connection kept by one would starve the others.
+    for (let i = 0; i < 6; i += 1) {
+      const abort = new AbortController();
+      const response = await within(fetch(downloadUrl, { signal: abort.signal }), `download ${i + 1}`);
+      const first = await response.body!.getReader().read();
+      expect(first.done).toBe(false);
+      abort.abort();
+    }
+    await eventually('no export COPY left running', async () => {
+      const running = await env.sql(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT%'`,
+      );
+      return running.length === 0;
+    });
+
+    const body = await within(
+      fetch(downloadUrl).then((response) => response.text()),
+      'a whole download after the aborted ones',
+      30_000,
+    );
+    expect(body.split('\r\n')).toHaveLength(1 + 100_002 + 1);
+  });
+
   it('streams 100,000 events as NDJSON, one line each', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const { downloadUrl } = await createExport(owner.token, { format: 'NDJSON' });
