@@ -42,7 +42,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     url = embedded.urlFor(EMBEDDED_DATABASE);
   }
   try {
-    const orm = await openOrm(url, config.dbPoolMax);
+    const orm = await openOrm(url, config.dbPoolMax, logger);
     const applied = await migrate(orm, url);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     return {

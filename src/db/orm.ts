@@ -1,6 +1,7 @@
 import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { Account } from '../accounts/account.entity';
 import { Membership } from '../accounts/membership.entity';
 import { User } from '../accounts/user.entity';
@@ -14,8 +15,18 @@ export const ENTITIES = [Account, User, Membership, ApiKey, AuditEvent, AuditCha
 /** Session-level advisory lock key held while migrating, so parallel starts migrate once. */
 const MIGRATION_LOCK = 0x6b6c6467;
 
+/**
+ * knex's own messages (say, a pooled connection found closed, as after an aborted
+ * export) as JSON log lines of the service instead of console output.
+ */
+function knexLog(logger: Logger | undefined) {
+  const to = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
+    logger?.[level]({ source: 'knex' }, String(message));
+  return { warn: to('warn'), error: to('error'), deprecate: to('debug'), debug: to('debug') };
+}
+
 /** The ORM options for a database URL; tests and the CLI use the same. */
-export function ormOptions(url: string, poolMax = 10): Options {
+export function ormOptions(url: string, poolMax = 10, logger?: Logger): Options {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
@@ -27,12 +38,13 @@ export function ormOptions(url: string, poolMax = 10): Options {
     allowGlobalContext: false,
     discovery: { disableDynamicFileAccess: true },
     debug: false,
+    driverOptions: { log: knexLog(logger) },
   };
 }
 
 /** Opens the ORM on `url`. */
-export async function openOrm(url: string, poolMax?: number): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(url, poolMax));
+export async function openOrm(url: string, poolMax?: number, logger?: Logger): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(url, poolMax, logger));
 }
 
 /** Applies pending migrations under an advisory lock; returns the names applied. */
