@@ -53,14 +53,40 @@ export interface FeedSubscription {
   onOverflow: (error: SlowConsumerError) => void;
 }
 
-/** One subscription: a bounded queue drained by graphql-ws through the async-iterator protocol. */
-class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
+/**
+ * A feed subscription. Read it as an async iterator, or, without a promise per
+ * event, with `take` and `whenReady`: a consumer that writes each event itself
+ * takes what is queued, and asks to be called back when more arrives.
+ */
+export interface FeedStream extends AsyncIterableIterator<AuditEventRecord> {
+  /** True once the subscription has ended (no event will come any more). */
+  readonly done: boolean;
+  /** The next undelivered event, or undefined when none is queued. Frees room like `next()` does. */
+  take(): AuditEventRecord | undefined;
+  /**
+   * Calls `callback` once (from a microtask, never synchronously), as soon as an
+   * event is queued or the subscription ends. Replaces a callback still waiting.
+   */
+  whenReady(callback: () => void): void;
+  /** Ends the subscription (its consumer is gone). */
+  return(): Promise<IteratorResult<AuditEventRecord>>;
+}
+
+/** Whether an event stream is a feed subscription (so it can be read with `take` and `whenReady`). */
+export function isFeedStream(stream: unknown): stream is FeedStream {
+  return stream instanceof Subscriber;
+}
+
+/** One subscription: a bounded queue drained by its consumer (see `FeedStream`). */
+class Subscriber implements FeedStream {
   /** Highest seq this subscriber has been given or has skipped (filtered out). */
   cursor: number;
   /** False while replaying stored events; live subscribers receive the channel's fetches. */
   live = false;
   private readonly queue: AuditEventRecord[] = [];
   private waiting: ((result: IteratorResult<AuditEventRecord>) => void) | undefined;
+  /** A `take` consumer waiting for the next event (see `whenReady`). */
+  private ready: (() => void) | undefined;
   /** Waiters for the backlog to shrink to `max` (replay, and live batches under back-pressure). */
   private roomWaiters: { max: number; resolve: () => void }[] = [];
   private ended = false;
@@ -96,6 +122,7 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
       return true;
     }
     this.queue.push(event);
+    this.signalReady();
     return true;
   }
 
@@ -123,13 +150,19 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
     this.spec.onOverflow(new SlowConsumerError(this.limit));
   }
 
-  async next(): Promise<IteratorResult<AuditEventRecord>> {
+  take(): AuditEventRecord | undefined {
     const event = this.queue.shift();
-    if (this.roomWaiters.length > 0) {
-      const ready = this.roomWaiters.filter((waiter) => this.queue.length <= waiter.max);
-      this.roomWaiters = this.roomWaiters.filter((waiter) => this.queue.length > waiter.max);
-      for (const waiter of ready) waiter.resolve();
-    }
+    if (this.roomWaiters.length > 0) this.wakeRoomWaiters();
+    return event;
+  }
+
+  whenReady(callback: () => void): void {
+    this.ready = callback;
+    if (this.ended || this.queue.length > 0) this.signalReady();
+  }
+
+  async next(): Promise<IteratorResult<AuditEventRecord>> {
+    const event = this.take();
     if (event) return { value: event, done: false };
     if (this.ended) return { value: undefined, done: true };
     return new Promise((resolve) => (this.waiting = resolve));
@@ -152,7 +185,22 @@ class Subscriber implements AsyncIterableIterator<AuditEventRecord> {
     this.waiting?.({ value: undefined, done: true });
     this.waiting = undefined;
     for (const waiter of this.roomWaiters.splice(0)) waiter.resolve();
+    this.signalReady();
     this.onEnd(this);
+  }
+
+  private wakeRoomWaiters(): void {
+    const ready = this.roomWaiters.filter((waiter) => this.queue.length <= waiter.max);
+    this.roomWaiters = this.roomWaiters.filter((waiter) => this.queue.length > waiter.max);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  /** Calls a waiting `take` consumer back, outside the feed's own loops (it may write to a socket, or end). */
+  private signalReady(): void {
+    const ready = this.ready;
+    if (!ready) return;
+    this.ready = undefined;
+    queueMicrotask(ready);
   }
 }
 
@@ -252,7 +300,7 @@ export class AuditFeed {
    * A subscription's event stream: stored events after `afterSeq` (oldest
    * first), then live ones, as one seq-ordered sequence.
    */
-  async subscribe(spec: FeedSubscription): Promise<AsyncIterableIterator<AuditEventRecord>> {
+  async subscribe(spec: FeedSubscription): Promise<FeedStream> {
     auditWhere(spec.accountId, spec.filter); // validates the filter
     const channel = await this.channelFor(spec.accountId);
     const start = spec.afterSeq ?? (await this.headOf(spec.accountId));
@@ -398,12 +446,15 @@ export class AuditFeed {
    */
   private async relieve(channel: Channel, batch = this.batchSize()): Promise<void> {
     const room = this.options.queueLimit - batch;
+    let behind: Subscriber[] | undefined;
+    for (const subscriber of channel.subscribers) {
+      if (subscriber.live && subscriber.backlog > room) (behind ??= []).push(subscriber);
+    }
+    if (!behind) return;
     await Promise.all(
-      [...channel.subscribers]
-        .filter((subscriber) => subscriber.live && subscriber.backlog > room)
-        .map(async (subscriber) => {
-          if (!(await subscriber.room(room, this.options.drainGraceMs))) subscriber.overflow();
-        }),
+      behind.map(async (subscriber) => {
+        if (!(await subscriber.room(room, this.options.drainGraceMs))) subscriber.overflow();
+      }),
     );
   }
 
@@ -468,8 +519,12 @@ export class AuditFeed {
     client.on('error', lost);
     client.on('end', () => lost());
     client.on('notification', (message) => {
-      const [accountId] = (message.payload ?? '').split(':');
-      if (accountId) this.wake(accountId);
+      const [accountId, seq] = (message.payload ?? '').split(':');
+      if (!accountId) return;
+      // Our own notifications mostly announce events already handed over from memory: nothing to read then.
+      const through = seq ? Number(seq) : Number.NaN;
+      if (Number.isSafeInteger(through) && through <= (this.channels.get(accountId)?.fetchedThrough ?? 0)) return;
+      this.wake(accountId);
     });
     this.listener = client;
     this.reconnectDelay = 100;
