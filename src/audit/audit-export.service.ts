@@ -2,11 +2,12 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { Client } from 'pg';
 import { Account } from '../accounts/account.entity';
+import { withPooledConnection } from '../db/sql';
 import { ApiKeyScope } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
+import { isUuid } from '../server/validation';
 import { auditedTransaction, type Caller } from './audit.recorder';
 import { CSV_HEADER, CsvRowEncoder, csvExportCopy } from './audit-export.csv';
 import { ndjsonExportCopy } from './audit-export.sql';
@@ -115,7 +116,7 @@ export class AuditExportService {
   async download(orm: MikroORM, id: string, sig: string | null, res: ServerResponse): Promise<void> {
     const accountId = this.verify(sig);
     const connection = orm.em.getConnection();
-    const [row] = /^[0-9a-f-]{36}$/i.test(id)
+    const [row] = isUuid(id)
       ? await connection.execute<{ format: ExportFormat; filter: AuditFilter | null }[]>(
           'SELECT format, filter FROM audit_exports WHERE id = ? AND account_id = ?',
           [id, accountId],
@@ -145,16 +146,14 @@ export class AuditExportService {
     });
 
     // One COPY statement: one snapshot of the log, streamed as PostgreSQL sends it.
-    const knex = connection.getKnex();
-    const client = (await knex.client.acquireConnection()) as Client;
-    try {
-      await pipeline(client.query(rows), res);
-    } catch (error) {
-      // A COPY cannot be stopped midway (say, the download was aborted): drop the connection, the pool replaces it.
-      await client.end();
-      throw error;
-    } finally {
-      await knex.client.releaseConnection(client);
-    }
+    await withPooledConnection(orm.em, async (client) => {
+      try {
+        await pipeline(client.query(rows), res);
+      } catch (error) {
+        // A COPY cannot be stopped midway (say, the download was aborted): drop the connection, the pool replaces it.
+        await client.end();
+        throw error;
+      }
+    });
   }
 }
