@@ -6,7 +6,7 @@ import { auditedTransaction, type AuditTargetInput, type Caller } from '../audit
 import type { AuditChange } from '../audit/audit-event.entity';
 import { Plan } from '../entitlements/plans';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../server/errors';
-import { requireId, requireIntInRange, requireText } from '../server/validation';
+import { cutText, requireId, requireIntInRange, requireText } from '../server/validation';
 import { Account } from './account.entity';
 import { Membership } from './membership.entity';
 import { User } from './user.entity';
@@ -129,7 +129,7 @@ export class AccountService {
   ): Promise<Membership> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
-      const attempt = { action: 'member.invited', target: { type: 'user', display: input.email.slice(0, 254) } };
+      const attempt = { action: 'member.invited', target: { type: 'user', display: cutText(input.email, 254) } };
       assertPermission(principal, ApiKeyScope.MEMBERS_WRITE, attempt);
       if (input.role === Role.OWNER) this.assertOwner(principal, 'only an OWNER can add an OWNER', attempt);
       const email = normalizeEmail(input.email);

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal';
 import { ForbiddenError } from '../server/errors';
+import { storableText } from '../server/validation';
 import { GENESIS_HASH, computeEventHash } from './audit-chain';
 import { AuditActorType, AuditEvent, AuditOutcome, type AuditChange } from './audit-event.entity';
 
@@ -79,17 +80,18 @@ export async function appendAuditEvent(em: EntityManager, caller: Caller, entry:
   event.accountId = caller.accountId;
   event.seq = Number(head!.last_seq) + 1;
   event.occurredAt = new Date();
-  event.action = entry.action;
+  // Every text is hashed in the form PostgreSQL stores it, whatever a caller passed.
+  event.action = storableText(entry.action);
   event.outcome = entry.outcome ?? AuditOutcome.SUCCESS;
-  Object.assign(event, actorColumns(caller.principal));
-  event.targetType = entry.target?.type ?? null;
-  event.targetId = entry.target?.id ?? null;
-  event.targetDisplay = entry.target?.display ?? null;
-  event.changes = entry.changes ?? [];
-  event.metadata = entry.metadata ?? null;
-  event.ip = caller.meta.ip;
-  event.userAgent = caller.meta.userAgent;
-  event.requestId = caller.meta.requestId;
+  Object.assign(event, storableJson(actorColumns(caller.principal)));
+  event.targetType = storableOrNull(entry.target?.type);
+  event.targetId = storableOrNull(entry.target?.id);
+  event.targetDisplay = storableOrNull(entry.target?.display);
+  event.changes = storableJson(entry.changes ?? []);
+  event.metadata = storableJson(entry.metadata ?? null);
+  event.ip = storableOrNull(caller.meta.ip);
+  event.userAgent = storableOrNull(caller.meta.userAgent);
+  event.requestId = storableOrNull(caller.meta.requestId);
   event.prevHash = head!.last_hash;
   event.hash = computeEventHash(event.prevHash, event);
   await em.execute(APPEND, [
@@ -118,6 +120,20 @@ export async function appendAuditEvent(em: EntityManager, caller: Caller, entry:
     event.accountId,
   ]);
   return event;
+}
+
+function storableOrNull(text: string | null | undefined): string | null {
+  return text === undefined || text === null ? null : storableText(text);
+}
+
+/** `value` with every string (and object key) in the form PostgreSQL stores it; other values as they are. */
+function storableJson<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (Array.isArray(value)) return value.map(storableJson) as T;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableText(key), storableJson(item)])) as T;
+  }
+  return value;
 }
 
 function actorColumns(

@@ -9,7 +9,7 @@ import { auditedTransaction } from '../audit/audit.recorder';
 import { PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError } from '../server/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../server/pagination';
-import { isUuid, optionalText, requireId, requireIntInRange, requireText } from '../server/validation';
+import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../server/validation';
 import { queryRows } from '../db/sql';
 import { ApiKey, type ApiKeyPurpose, ApiKeyStatus } from './api-key.entity';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
@@ -78,7 +78,7 @@ export class ApiKeyService {
     return auditedTransaction(em, caller, async (tx, audit) => {
       assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
         action: 'api_key.created',
-        target: { type: 'api_key', display: data.name.slice(0, NAME_MAX) },
+        target: { type: 'api_key', display: cutText(data.name, NAME_MAX) },
       });
       const name = requireText(data.name, 'name', NAME_MAX);
       const description = optionalText(data.description, 'description', DESCRIPTION_MAX);

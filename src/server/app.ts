@@ -19,6 +19,7 @@ import { KeyUsageTracker } from '../keys/key-usage';
 import type { Context, Services } from './context';
 import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
 import { currentRequestId, pickRequestId, requestSeconds, withRequestId } from './request-scope';
+import { recordedHeader } from './validation';
 import { buildAppSchema } from './schema';
 import { Metrics } from './metrics';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
@@ -259,7 +260,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     return {
       em: orm.em.fork(),
       principal,
-      meta: { requestId: input.requestId, ip: input.ip, userAgent: input.userAgent?.slice(0, 512) ?? null },
+      meta: { requestId: input.requestId, ip: input.ip, userAgent: recordedHeader(input.userAgent, 512) },
       services,
       plan: () => (plan ??= planOf(principal?.accountId)),
       baseUrl: config.publicUrl ?? `http://${input.host ?? `${config.host}:${config.port}`}`,

@@ -8,6 +8,7 @@ import { applyEntitlements } from '../entitlements/entitled.directive';
 import { ApiKeyResolver } from '../keys/api-key.resolver';
 import type { Context } from './context';
 import { UnauthenticatedError } from './errors';
+import { applyInputChecks } from './input-checks';
 
 /** The executable schema, from the type-graphql resolvers of every feature. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
@@ -28,5 +29,5 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
       },
     },
   });
-  return applyEntitlements(schema);
+  return applyInputChecks(applyEntitlements(schema));
 }
