@@ -30,8 +30,15 @@ export interface Config {
   introspection: boolean;
   /** `DB_POOL_MAX`: connections per instance. @default 10 */
   dbPoolMax: number;
-  /** `PUBLIC_URL`: base of links the service hands out (export downloads). @default from the request's Host */
+  /**
+   * `PUBLIC_URL`: base of links the service hands out (export downloads); required when NODE_ENV=production.
+   * @default the address the service listens on (never the request's Host header)
+   */
   publicUrl: string | undefined;
+  /** `EXPORT_MAX_CONCURRENT`: export downloads served at once per instance, each on its own connection. @default 2 */
+  exportMaxConcurrent: number;
+  /** `EXPORT_IDLE_TIMEOUT_MS`: an export download whose reader takes nothing for this long is cut off. @default 30000 */
+  exportIdleTimeoutMs: number;
   /** `AUDIT_PURGE_INTERVAL_MINUTES`: how often expired audit events are purged; 0 turns it off. @default 60 */
   auditPurgeIntervalMinutes: number;
   /** `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 10 */
@@ -40,6 +47,12 @@ export interface Config {
   maxSubscriptionsPerAccount: number;
   /** `SUBSCRIPTION_QUEUE_LIMIT`: undelivered events before a slow subscriber is disconnected. @default 1000 */
   subscriptionQueueLimit: number;
+  /** `WS_MAX_CONNECTIONS_PER_IP`: open WebSocket sockets per client address (IPv6 per /64), authenticated or not. @default 50 */
+  wsMaxConnectionsPerIp: number;
+  /** `WS_MAX_CONNECTIONS`: open WebSocket sockets on this instance. @default 10000 */
+  wsMaxConnections: number;
+  /** `METRICS_TOKEN` (at least 16 characters): bearer token that reads `/metrics`; without it `/metrics` answers 404. */
+  metricsToken: string | undefined;
   /** `WS_REVALIDATE_MS`: how often live connections re-check their credentials, role and plan. @default 2000 */
   wsRevalidateMs: number;
   /** `RATE_LIMIT_ENABLED`: turn the limiter off only to measure what it costs (benchmarks). @default true */
@@ -109,6 +122,14 @@ export function loadConfig(env: Env = process.env): Config {
   const jwksUrl = readUrl(env, 'JWKS_URL', ['https:', 'http:']);
   const jwtIssuer = env.JWT_ISSUER || undefined;
   if (jwksUrl && !jwtIssuer) throw new ConfigError('JWT_ISSUER is required when JWKS_URL is set');
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  }
+  const publicUrl = readUrl(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, '');
+  if (production && !publicUrl) {
+    throw new ConfigError('PUBLIC_URL (the base URL of export download links) is required when NODE_ENV=production');
+  }
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -125,11 +146,16 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     introspection: readBool(env, 'GRAPHQL_INTROSPECTION', !production),
     dbPoolMax: readInt(env, 'DB_POOL_MAX', 10, 1, 200),
-    publicUrl: readUrl(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, ''),
+    publicUrl,
+    exportMaxConcurrent: readInt(env, 'EXPORT_MAX_CONCURRENT', 2, 1, 100),
+    exportIdleTimeoutMs: readInt(env, 'EXPORT_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
     auditPurgeIntervalMinutes: readInt(env, 'AUDIT_PURGE_INTERVAL_MINUTES', 60, 0, 10_080),
     maxSubscriptionsPerConnection: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 10, 1, 1000),
     maxSubscriptionsPerAccount: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT', 100, 1, 100_000),
     subscriptionQueueLimit: readInt(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
+    wsMaxConnectionsPerIp: readInt(env, 'WS_MAX_CONNECTIONS_PER_IP', 50, 1, 1_000_000),
+    wsMaxConnections: readInt(env, 'WS_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    metricsToken,
     wsRevalidateMs: readInt(env, 'WS_REVALIDATE_MS', 2000, 100, 60_000),
     rateLimitEnabled: readBool(env, 'RATE_LIMIT_ENABLED', true),
     rateLimitPoints: readInt(env, 'RATE_LIMIT_POINTS', 800, 1, 10_000_000),

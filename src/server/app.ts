@@ -21,8 +21,8 @@ import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './e
 import { currentRequestId, pickRequestId, requestSeconds, withRequestId } from './request-scope';
 import { recordedHeader } from './validation';
 import { buildAppSchema } from './schema';
-import { Metrics } from './metrics';
-import { checkQueryLimits, type QueryLimits } from './query-limits';
+import { Metrics, holdsMetricsToken, operationLabel } from './metrics';
+import { MAX_BODY_BYTES, checkQueryLimits, type QueryLimits } from './query-limits';
 import {
   RateLimits,
   rateLimitHeaders,
@@ -36,9 +36,6 @@ import { queryRows, type Statement } from '../db/sql';
 
 /** An account's current plan, read once per request that needs it. */
 const ACCOUNT_PLAN: Statement = { name: 'account_plan', text: 'SELECT plan FROM accounts WHERE id = $1' };
-
-/** Largest accepted request body. */
-const MAX_BODY_BYTES = 100 * 1024;
 
 /** Codes of request errors (Apollo's own and the query limits), safe to show as they are. */
 const PUBLIC_REQUEST_CODES = new Set([
@@ -148,7 +145,7 @@ function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
 function requestLogPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
   /** One log line and one metric sample per GraphQL request, whatever its outcome. */
   const record = (entry: { operationName?: string | null; accountId?: string; codes: string[]; seconds: number }) => {
-    const labels = { operation: entry.operationName ?? 'anonymous', outcome: entry.codes[0] ?? 'ok' };
+    const labels = { operation: operationLabel(entry.operationName), outcome: entry.codes[0] ?? 'ok' };
     metrics.requests.inc(labels);
     metrics.requestDuration.observe(labels, entry.seconds);
     logger.info(
@@ -346,7 +343,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
             .catch(() => false);
           return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
         }
-        if (url.pathname === '/metrics' && req.method === 'GET') {
+        if (url.pathname === '/metrics' && req.method === 'GET' && config.metricsToken) {
+          if (!holdsMetricsToken(req.headers.authorization, config.metricsToken)) {
+            const challenge = { 'www-authenticate': 'Bearer realm="metrics"' };
+            return sendJson(res, 401, { error: 'send "Authorization: Bearer <METRICS_TOKEN>"' }, challenge);
+          }
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           return void res.end(await metrics.registry.metrics());
         }
@@ -393,6 +394,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
       maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
       maxSubscriptionsPerAccount: config.maxSubscriptionsPerAccount,
       revalidateMs: config.wsRevalidateMs,
+      maxPayloadBytes: MAX_BODY_BYTES,
+      maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
+      maxConnections: config.wsMaxConnections,
+      introspection: config.introspection,
+      hideSchemaDetails: config.production,
     },
   });
   await feed.start();

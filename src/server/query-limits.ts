@@ -8,6 +8,9 @@ import {
   type ValueNode,
 } from 'graphql';
 
+/** Largest accepted request: an HTTP body, and a WebSocket frame (larger frames close the socket with 1009). */
+export const MAX_BODY_BYTES = 100 * 1024;
+
 /** Bounds on one GraphQL operation; each is configurable (see config.ts). */
 export interface QueryLimits {
   /** Deepest field nesting. @default 10 */
@@ -37,11 +40,24 @@ interface Measure {
   directives: number;
 }
 
-function intOf(value: ValueNode, variables: Record<string, unknown>): number | undefined {
+/**
+ * The integer an argument will have: a literal, or a variable's value, or its
+ * default when the request does not give it (as execution will).
+ */
+function intOf(
+  value: ValueNode,
+  variables: Record<string, unknown>,
+  defaults: ReadonlyMap<string, ValueNode>,
+): number | undefined {
   if (value.kind === Kind.INT) return Number(value.value);
   if (value.kind === Kind.VARIABLE) {
-    const given = variables[value.name.value];
-    return typeof given === 'number' ? given : undefined;
+    const name = value.name.value;
+    if (Object.hasOwn(variables, name)) {
+      const given = variables[name];
+      return typeof given === 'number' ? given : undefined;
+    }
+    const fallback = defaults.get(name);
+    return fallback ? intOf(fallback, {}, new Map()) : undefined;
   }
   return undefined;
 }
@@ -57,6 +73,10 @@ export function measureOperation(
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const defaults = new Map<string, ValueNode>();
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (definition.defaultValue) defaults.set(definition.variable.name.value, definition.defaultValue);
   }
   const memo = new Map<string, Measure>();
   const visiting = new Set<string>();
@@ -80,7 +100,7 @@ export function measureOperation(
         const child = walk(selection.selectionSet);
         const size = selection.arguments
           ?.filter((argument) => argument.name.value === 'first' || argument.name.value === 'last')
-          .map((argument) => intOf(argument.value, variables))
+          .map((argument) => intOf(argument.value, variables, defaults))
           .find((value) => value !== undefined);
         const multiplier = Math.max(1, size ?? 1);
         add(

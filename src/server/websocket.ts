@@ -1,8 +1,10 @@
-import type http from 'node:http';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import {
   GraphQLError,
   getOperationAST,
+  specifiedRules,
   parse,
   subscribe,
   createSourceEventStream,
@@ -13,6 +15,7 @@ import {
   type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  type ValidationRule,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
@@ -25,6 +28,7 @@ import { ApiKeyScope } from '../auth/permissions';
 import { can, type Principal } from '../auth/principal';
 import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import type { Context } from './context';
+import { rateLimitKeyOf } from '../ratelimit/client-ip';
 import { refusedDecision, type RateLimitVerdict } from '../ratelimit/rate-limiter';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
 import type { Metrics } from './metrics';
@@ -49,6 +53,16 @@ export interface WebSocketDeps {
     maxSubscriptionsPerConnection: number;
     maxSubscriptionsPerAccount: number;
     revalidateMs: number;
+    /** Largest frame read; a larger one closes the socket with 1009 before it is buffered whole. */
+    maxPayloadBytes: number;
+    /** Open sockets per client address (IPv6 per /64), counted from the upgrade, before authentication. */
+    maxConnectionsPerIp: number;
+    /** Open sockets on this instance. */
+    maxConnections: number;
+    /** Whether `__schema` and `__type` may be queried (as over HTTP). */
+    introspection: boolean;
+    /** Leave field suggestions ("Did you mean …?") out of validation errors (as over HTTP in production). */
+    hideSchemaDetails: boolean;
   };
 }
 
@@ -69,7 +83,7 @@ interface Connection {
   subscriptions: Record<string, unknown>;
   /** Ids of the subscriptions that passed the per-connection cap (forgotten once graphql-ws forgets them). */
   admitted: Set<string>;
-  expiryTimer?: NodeJS.Timeout;
+  expiryTimer?: { cancel(): void };
   revalidateTimer?: NodeJS.Timeout;
 }
 
@@ -90,8 +104,45 @@ function asGraphQLErrors(errors: readonly GraphQLFormattedError[]): GraphQLError
  */
 export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDeps): { close(): Promise<void> } {
   const { schema, logger, options } = deps;
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  wss.on('connection', coalesceWrites);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  const admission = new SocketAdmission(options.maxConnectionsPerIp, options.maxConnections);
+  /** Frames that break the protocol close their socket (ws has sent the close frame); only the size is counted. */
+  const quietProtocolErrors = (websocket: WebSocket) => {
+    // graphql-ws reports any socket error on the console as its own fault and closes with 1011 (ws already
+    // closed with the right code): a peer's oversized or malformed frame is the peer's fault, not ours.
+    for (const listener of websocket.listeners('error')) websocket.removeListener('error', listener as never);
+    websocket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        deps.metrics.wsRefused.inc({ reason: 'message_too_large' });
+      }
+      logger.debug({ err: error }, 'WebSocket frame refused');
+    });
+  };
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      return refuseUpgrade(socket, 400, 'WebSocket connections are served on /graphql only');
+    }
+    const refused = admission.admit(rateLimitKeyOf(deps.clientIp(request) ?? 'unknown'), socket);
+    if (refused) {
+      deps.metrics.wsRefused.inc({ reason: refused });
+      return refuseUpgrade(
+        socket,
+        refused === 'per_ip_limit' ? 429 : 503,
+        refused === 'per_ip_limit'
+          ? `Too many WebSocket connections: at most ${options.maxConnectionsPerIp} per client address`
+          : 'Too many WebSocket connections on this server: retry later',
+      );
+    }
+    wss.handleUpgrade(request, socket, head, (websocket) => {
+      coalesceWrites(websocket);
+      wss.emit('connection', websocket, request);
+      quietProtocolErrors(websocket);
+    });
+  };
+  httpServer.on('upgrade', onUpgrade);
+  const validationRules: readonly ValidationRule[] = options.introspection
+    ? specifiedRules
+    : [...specifiedRules, NoIntrospection];
   // Subscriptions started in onSubscribe (so their refusals become `error` messages), handed to graphql-ws below.
   const started = new WeakMap<ExecutionArgs, AsyncIterable<ExecutionResult>>();
   const shared = new SharedResults();
@@ -186,9 +237,12 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         } catch (error) {
           return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
-        const validationErrors = validate(schema, document);
-        if (validationErrors.length > 0)
-          return validationErrors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const validationErrors = validate(schema, document, validationRules);
+        if (validationErrors.length > 0) {
+          return validationErrors.map((error) =>
+            withCode(error, 'GRAPHQL_VALIDATION_FAILED', options.hideSchemaDetails ? withoutSuggestions : undefined),
+          );
+        }
         const tooComplex = checkQueryLimits(
           document,
           payload.operationName,
@@ -275,7 +329,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       onClose: (ctx) => {
         const connection = (ctx.extra as ConnectionExtra).keyledger;
         if (connection) deps.metrics.wsConnections.dec();
-        clearTimeout(connection?.expiryTimer);
+        connection?.expiryTimer?.cancel();
         clearTimeout(connection?.revalidateTimer);
       },
     },
@@ -291,12 +345,10 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
   function watch(extra: ConnectionExtra, connection: Connection): void {
     const principal = connection.principal;
     if (principal.kind === 'apiKey' && principal.expiresAt) {
-      const remaining = principal.expiresAt.getTime() - Date.now();
-      connection.expiryTimer = setTimeout(
+      connection.expiryTimer = armTimer(
         () => closeSoon(extra, CloseCode.Forbidden, 'API key has expired'),
-        Math.max(0, Math.min(remaining, 2 ** 31 - 1)),
+        principal.expiresAt.getTime() - Date.now(),
       );
-      connection.expiryTimer.unref();
     }
     const tick = async () => {
       if (extra.socket.readyState !== extra.socket.OPEN) return;
@@ -320,6 +372,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
 
   return {
     async close() {
+      httpServer.off('upgrade', onUpgrade);
       // graphql-ws closes every socket with 1001 (going away) and completes their subscriptions.
       await disposable.dispose();
     },
@@ -330,9 +383,27 @@ function limitError(message: string): GraphQLError {
   return new AppError(ErrorCode.QUOTA_EXCEEDED, `Subscription limit reached: ${message}`);
 }
 
+/** Refuses `__schema` and `__type` (one error per such field), like Apollo's rule when introspection is off. */
+const NoIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value === '__schema' || node.name.value === '__type') {
+      context.reportError(
+        new GraphQLError('GraphQL introspection is not allowed, but the query contained __schema or __type', {
+          nodes: [node],
+        }),
+      );
+    }
+  },
+});
+
+/** A validation message without its field suggestions, as Apollo's hideSchemaDetailsFromClientErrors does. */
+function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean(.+?)\?$/, '');
+}
+
 /** graphql-js's own request errors, with the codes Apollo gives them over HTTP. */
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, {
+function withCode(error: GraphQLError, code: string, message: (text: string) => string = (text) => text): GraphQLError {
+  return new GraphQLError(message(error.message), {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
@@ -652,4 +723,86 @@ function coalesceWrites(socket: WebSocket): void {
     }
     send(data, options, cb);
   };
+}
+
+/** The longest delay setTimeout honours (2^31-1 ms, 24.8 days); past it, it fires at once. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/** How `armTimer` arms. */
+export interface ArmTimerOptions {
+  /**
+   * The longest single setTimeout; longer delays are re-armed in chunks.
+   * @default MAX_TIMER_DELAY_MS
+   */
+  maxDelayMs?: number;
+}
+
+/**
+ * Calls `callback` once `delayMs` have passed, however long that is (setTimeout
+ * alone fires a 30-day timer at once): waits in chunks of at most `maxDelayMs`,
+ * each re-armed for what is left of the deadline. The timers do not keep the
+ * process alive.
+ */
+export function armTimer(
+  callback: () => void,
+  delayMs: number,
+  { maxDelayMs = MAX_TIMER_DELAY_MS }: ArmTimerOptions = {},
+): { cancel(): void } {
+  const deadline = Date.now() + Math.max(0, delayMs);
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const remaining = deadline - Date.now();
+    timer = setTimeout(remaining > maxDelayMs ? arm : callback, Math.max(0, Math.min(remaining, maxDelayMs)));
+    timer.unref();
+  };
+  arm();
+  return { cancel: () => clearTimeout(timer) };
+}
+
+/** Why a socket was refused at the upgrade. */
+type Refusal = 'per_ip_limit' | 'total_limit';
+
+/**
+ * Open WebSocket sockets per client address and in total. A place is taken at
+ * the upgrade, before any frame is read, and given back when the TCP socket
+ * closes (however the upgrade or the connection ends).
+ */
+class SocketAdmission {
+  private total = 0;
+  private readonly byClient = new Map<string, number>();
+
+  constructor(
+    private readonly perClient: number,
+    private readonly max: number,
+  ) {}
+
+  /** Takes a place for `client` until `socket` closes; or says why there is none. */
+  admit(client: string, socket: Duplex): Refusal | undefined {
+    const held = this.byClient.get(client) ?? 0;
+    if (held >= this.perClient) return 'per_ip_limit';
+    if (this.total >= this.max) return 'total_limit';
+    this.byClient.set(client, held + 1);
+    this.total += 1;
+    socket.once('close', () => {
+      this.total -= 1;
+      const left = (this.byClient.get(client) ?? 1) - 1;
+      if (left > 0) this.byClient.set(client, left);
+      else this.byClient.delete(client);
+    });
+    return undefined;
+  }
+}
+
+/** Answers an upgrade request with a plain HTTP error (JSON body) and closes the connection. */
+function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  // After an upgrade no listener of the HTTP server's is left on the socket: a reset must not go unhandled.
+  socket.on('error', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
 }

@@ -217,7 +217,12 @@ describe('the per-IP budget over HTTP', () => {
   });
 
   it('never limits /healthz, /readyz and /metrics, and sends them no RateLimit headers', async () => {
-    const tiny = await env.startInstance({ RATE_LIMIT_POINTS: '2', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    const metricsToken = 'metrics-token-of-the-rate-limit-tests';
+    const tiny = await env.startInstance({
+      RATE_LIMIT_POINTS: '2',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      METRICS_TOKEN: metricsToken,
+    });
     const client = freshIp();
     for (let i = 0; i < 2; i++) expect((await typename(tiny.url, { 'x-forwarded-for': client })).status).toBe(200);
     expect((await typename(tiny.url, { 'x-forwarded-for': client })).status).toBe(429);
@@ -225,7 +230,9 @@ describe('the per-IP budget over HTTP', () => {
     for (const route of ['/healthz', '/readyz', '/metrics']) {
       for (let i = 0; i < 5; i++) {
         for (const headers of [{ 'x-forwarded-for': client }, {}] as Record<string, string>[]) {
-          const response = await fetch(`${tiny.url}${route}`, { headers });
+          const authorization: Record<string, string> =
+            route === '/metrics' ? { authorization: `Bearer ${metricsToken}` } : {};
+          const response = await fetch(`${tiny.url}${route}`, { headers: { ...headers, ...authorization } });
           expect(response.status).toBe(200);
           expect(response.headers.get('ratelimit')).toBeNull();
           expect(response.headers.get('ratelimit-policy')).toBeNull();

@@ -15,10 +15,12 @@ import { connectWs } from '../support/ws';
  * with no secrets in any line, configuration refused at start with a clear
  * message (graceful SIGTERM is covered in test/feed/multi-instance.test.ts).
  */
+/** Every instance of this file serves /metrics to this bearer token. */
+const METRICS_TOKEN = 'metrics-token-of-the-operations-tests';
 let env: TestEnv;
 let scratch: string;
 beforeAll(async () => {
-  env = await startTestEnv();
+  env = await startTestEnv({ METRICS_TOKEN });
   scratch = await mkdtemp(path.join(os.tmpdir(), 'keyledger-ops-'));
 });
 afterAll(async () => {
@@ -35,7 +37,7 @@ interface Sample {
 }
 
 async function scrape(instance: Instance): Promise<Sample[]> {
-  const response = await fetch(`${instance.url}/metrics`);
+  const response = await fetch(`${instance.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
   const samples: Sample[] = [];
@@ -243,6 +245,7 @@ describe('process lifecycle', () => {
     ['TRUST_PROXY', { TRUST_PROXY: 'not-an-ip' }],
     ['RATE_LIMIT_POINTS', { RATE_LIMIT_POINTS: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
     ['SESSION_SECRET', { NODE_ENV: 'production' }],
   ];
 
