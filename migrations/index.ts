@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126000000_foundation } from './Migration20261126000000_foundation';
 import { Migration20261126010000_audit_log } from './Migration20261126010000_audit_log';
 import { Migration20261126020000_rate_limits_idempotency } from './Migration20261126020000_rate_limits_idempotency';
+import { Migration20261130000000_key_lineage } from './Migration20261130000000_key_lineage';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs apply the same set. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126000000_foundation', class: Migration20261126000000_foundation },
   { name: 'Migration20261126010000_audit_log', class: Migration20261126010000_audit_log },
   { name: 'Migration20261126020000_rate_limits_idempotency', class: Migration20261126020000_rate_limits_idempotency },
+  { name: 'Migration20261130000000_key_lineage', class: Migration20261130000000_key_lineage },
 ];

@@ -4,15 +4,22 @@ import { Account } from '../accounts/account.entity';
 import { User } from '../accounts/user.entity';
 import { ApiKeyScope } from '../auth/permissions';
 import { assertPermission, permissionsOf, type Principal } from '../auth/principal';
-import type { AuditTargetInput, Caller } from '../audit/audit.recorder';
+import type { AppendAudit, AuditTargetInput, Caller } from '../audit/audit.recorder';
 import { auditedTransaction } from '../audit/audit.recorder';
 import { PLAN_ENTITLEMENTS } from '../entitlements/plans';
-import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError } from '../server/errors';
+import {
+  BadUserInputError,
+  ForbiddenError,
+  NotFoundError,
+  QuotaExceededError,
+  UnauthenticatedError,
+} from '../server/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../server/pagination';
 import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../server/validation';
 import { queryRows } from '../db/sql';
 import { ApiKey, type ApiKeyPurpose, ApiKeyStatus } from './api-key.entity';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
+import { apiKeyTarget, revokeDescendants, revokeOne } from './api-key.revocation';
 import { apiKeyViewOf, listStatement, type ApiKeyPageRow, type ApiKeyView } from './api-key.view';
 
 const DAY_MS = 86_400_000;
@@ -52,10 +59,6 @@ export interface IssuedApiKey {
 
 /** How long an idempotency key is remembered. */
 const IDEMPOTENCY_WINDOW = '24 hours';
-
-function keyTarget(key: ApiKey): AuditTargetInput {
-  return { type: 'api_key', id: key.id, display: `${key.name} (${key.displayKey})` };
-}
 
 function requestedTarget(id: string): AuditTargetInput {
   return { type: 'api_key', id };
@@ -97,7 +100,8 @@ export class ApiKeyService {
         if (first) return { apiKey: first, secret: '', replayed: true };
       }
       const now = new Date();
-      const expiresAt = this.resolveExpiry(account, data.expiresAt, now);
+      const parent = await this.creatingKey(tx, principal, now);
+      const expiresAt = this.resolveExpiry(account, data.expiresAt, now, parent?.expiresAt);
       await this.assertQuota(tx, account, now);
 
       const { key, secret } = await this.mint(tx, principal, now, {
@@ -107,10 +111,11 @@ export class ApiKeyService {
         description,
         scopes,
         expiresAt,
+        createdByKeyId: parent?.id ?? null,
       });
       await audit({
         action: 'api_key.created',
-        target: keyTarget(key),
+        target: apiKeyTarget(key),
         metadata: { name, purpose: key.purpose, scopes, expiresAt: expiresAt?.toISOString() ?? null },
       });
       if (idempotencyKey) {
@@ -126,7 +131,11 @@ export class ApiKeyService {
 
   /**
    * Replaces a key with a new secret of the same name, purpose, scopes and
-   * lifetime. The old key keeps working for `gracePeriodSeconds`, then expires.
+   * expiry. The old key keeps working for `gracePeriodSeconds`, then expires;
+   * a key that was itself a replacement still in its predecessor's grace
+   * period ends that grace at once, so a key's line never has more than one
+   * older secret working. Made by an API key, the replacement is bound to that
+   * key (its expiry capped, revoked with it), like a key it creates.
    */
   async rotate(
     em: EntityManager,
@@ -140,6 +149,8 @@ export class ApiKeyService {
         target: requestedTarget(input.id),
       });
       const grace = requireIntInRange(input.gracePeriodSeconds ?? 0, 'gracePeriodSeconds', 0, MAX_GRACE_PERIOD_SECONDS);
+      // The account lock orders rotation with revocations that cascade through this key's line.
+      const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const old = await this.lockKey(tx, principal, input.id);
       const now = new Date();
       const status = old.statusAt(now);
@@ -149,16 +160,15 @@ export class ApiKeyService {
       if (old.rotatedAt)
         throw new BadUserInputError('This key was already rotated; rotate its replacement instead', 'id');
       this.checkScopes(principal, old.scopes, 'api_key.rotated');
-      const account = await tx.findOneOrFail(Account, principal.accountId);
+      const parent = await this.creatingKey(tx, principal, now);
 
-      const lifetimeMs = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
-      const maxExpiry = now.getTime() + account.maxKeyLifetimeDays * DAY_MS;
-      const expiresAt =
-        lifetimeMs !== null
-          ? new Date(Math.min(now.getTime() + lifetimeMs, maxExpiry))
-          : account.requireKeyExpiration
-            ? new Date(now.getTime() + account.defaultKeyLifetimeDays * DAY_MS)
-            : null;
+      const maxExpiry = new Date(now.getTime() + account.maxKeyLifetimeDays * DAY_MS);
+      const kept =
+        old.expiresAt ??
+        (account.requireKeyExpiration ? new Date(now.getTime() + account.defaultKeyLifetimeDays * DAY_MS) : null);
+      const expiresAt = earliest(kept, maxExpiry, parent?.expiresAt ?? null);
+
+      await this.endPredecessorGrace(tx, audit, old, now);
       const { key: replacement, secret } = await this.mint(tx, principal, now, {
         account,
         name: old.name,
@@ -167,6 +177,7 @@ export class ApiKeyService {
         scopes: [...old.scopes],
         expiresAt,
         rotatedFromId: old.id,
+        createdByKeyId: parent ? parent.id : old.createdByKeyId,
       });
       const graceEnds = new Date(now.getTime() + grace * 1000);
       const previousExpiry = old.expiresAt;
@@ -174,7 +185,7 @@ export class ApiKeyService {
       if (!old.expiresAt || old.expiresAt.getTime() > graceEnds.getTime()) old.expiresAt = graceEnds;
       await audit({
         action: 'api_key.rotated',
-        target: keyTarget(old),
+        target: apiKeyTarget(old),
         changes: [
           { field: 'expiresAt', before: previousExpiry?.toISOString() ?? null, after: old.expiresAt.toISOString() },
         ],
@@ -189,7 +200,11 @@ export class ApiKeyService {
     });
   }
 
-  /** Revokes a key at once. Revoking a revoked key returns it unchanged and records nothing. */
+  /**
+   * Revokes a key at once, and with it every key it (or a key it replaced)
+   * created, transitively: one `api_key.revoked` event each. Revoking a
+   * revoked key returns it unchanged and records nothing.
+   */
   async revoke(
     em: EntityManager,
     caller: Caller & { principal: Principal },
@@ -202,17 +217,17 @@ export class ApiKeyService {
         target: requestedTarget(input.id),
       });
       const reason = optionalText(input.reason, 'reason', REASON_MAX);
+      // The account lock keeps keys from being created or rotated under the key while its tree is revoked.
+      await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const key = await this.lockKey(tx, principal, input.id);
       if (!key.revokedAt) {
-        key.revokedAt = new Date();
-        key.revokedBy = await tx.findOneOrFail(User, authorityUserId(principal));
-        key.revokeReason = reason;
-        await audit({
-          action: 'api_key.revoked',
-          target: keyTarget(key),
-          changes: [{ field: 'status', before: ApiKeyStatus.ACTIVE, after: ApiKeyStatus.REVOKED }],
-          metadata: { reason },
-        });
+        const revocation = {
+          revokedBy: await tx.findOneOrFail(User, authorityUserId(principal)),
+          reason,
+          now: new Date(),
+        };
+        await revokeOne(audit, key, revocation);
+        await revokeDescendants(tx, audit, principal.accountId, [key], revocation);
       }
       await tx.populate(key, ['createdBy', 'revokedBy']);
       return key;
@@ -245,7 +260,7 @@ export class ApiKeyService {
         changes.push({ field: 'description', before: key.description, after: description });
         key.description = description;
       }
-      if (changes.length > 0) await audit({ action: 'api_key.updated', target: keyTarget(key), changes });
+      if (changes.length > 0) await audit({ action: 'api_key.updated', target: apiKeyTarget(key), changes });
       await tx.populate(key, ['createdBy', 'revokedBy']);
       return key;
     });
@@ -304,7 +319,7 @@ export class ApiKeyService {
     tx: EntityManager,
     principal: Principal,
     now: Date,
-    fields: Pick<ApiKey, 'account' | 'name' | 'purpose' | 'description' | 'scopes' | 'expiresAt'> & {
+    fields: Pick<ApiKey, 'account' | 'name' | 'purpose' | 'description' | 'scopes' | 'expiresAt' | 'createdByKeyId'> & {
       rotatedFromId?: string;
     },
   ): Promise<{ key: ApiKey; secret: string }> {
@@ -315,7 +330,6 @@ export class ApiKeyService {
       displayKey: displayKeyOf(secret),
       createdAt: now,
       createdBy: await tx.findOneOrFail(User, authorityUserId(principal)),
-      createdByKeyId: principal.kind === 'apiKey' ? principal.keyId : null,
     });
     return { key, secret };
   }
@@ -328,6 +342,38 @@ export class ApiKeyService {
     );
     if (!key) throw new NotFoundError('API key');
     return key;
+  }
+
+  /**
+   * The API key a principal acts with, read within the transaction (after the
+   * account lock): its expiry bounds what it creates. Null for a user.
+   */
+  private async creatingKey(tx: EntityManager, principal: Principal, now: Date): Promise<ApiKey | null> {
+    if (principal.kind !== 'apiKey') return null;
+    const key = await tx.findOneOrFail(ApiKey, { id: principal.keyId, account: principal.accountId });
+    const status = key.statusAt(now);
+    // Revoked or expired since the request was authenticated.
+    if (status !== ApiKeyStatus.ACTIVE) throw new UnauthenticatedError(`API key is ${status.toLowerCase()}`);
+    return key;
+  }
+
+  /** Ends at once the grace period of the key `key` replaced, if it is still working; audited. */
+  private async endPredecessorGrace(tx: EntityManager, audit: AppendAudit, key: ApiKey, now: Date): Promise<void> {
+    if (!key.rotatedFromId) return;
+    const previous = await tx.findOne(
+      ApiKey,
+      { id: key.rotatedFromId, account: key.account },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (!previous || previous.statusAt(now) !== ApiKeyStatus.ACTIVE) return;
+    const before = previous.expiresAt;
+    previous.expiresAt = now;
+    await audit({
+      action: 'api_key.grace_ended',
+      target: apiKeyTarget(previous),
+      changes: [{ field: 'expiresAt', before: before?.toISOString() ?? null, after: now.toISOString() }],
+      metadata: { reason: 'its replacement was rotated', replacementKeyId: key.id },
+    });
   }
 
   /** Deduplicated, non-empty scopes; a key can never hand out a scope it does not hold itself. */
@@ -345,13 +391,29 @@ export class ApiKeyService {
     return scopes;
   }
 
-  /** The account's expiry policy applied to a requested `expiresAt`. */
-  private resolveExpiry(account: Account, requested: Date | null | undefined, now: Date): Date | null {
+  /**
+   * The account's expiry policy applied to a requested `expiresAt`. A key made
+   * by an API key (`parentExpiry` not undefined) cannot outlive it: the default
+   * is capped at the parent's expiry, and a later date or no expiry is refused.
+   */
+  private resolveExpiry(
+    account: Account,
+    requested: Date | null | undefined,
+    now: Date,
+    parentExpiry: Date | null | undefined,
+  ): Date | null {
     const max = account.maxKeyLifetimeDays;
+    const outlives = (what: string) =>
+      new BadUserInputError(
+        `${what}: a key cannot outlive the API key that creates it, which expires at ${parentExpiry!.toISOString()}`,
+        'expiresAt',
+      );
     if (requested === undefined) {
-      return new Date(now.getTime() + Math.min(account.defaultKeyLifetimeDays, max) * DAY_MS);
+      const byDefault = new Date(now.getTime() + Math.min(account.defaultKeyLifetimeDays, max) * DAY_MS);
+      return earliest(byDefault, parentExpiry ?? null);
     }
     if (requested === null) {
+      if (parentExpiry) throw outlives('expiresAt cannot be null');
       if (account.requireKeyExpiration) {
         throw new BadUserInputError(
           `This account requires API keys to expire: give an expiresAt within ${max} days, or omit it for the default of ${account.defaultKeyLifetimeDays} days`,
@@ -366,6 +428,7 @@ export class ApiKeyService {
     if (requested.getTime() > now.getTime() + max * DAY_MS) {
       throw new BadUserInputError(`expiresAt exceeds this account's maximum key lifetime of ${max} days`, 'expiresAt');
     }
+    if (parentExpiry && requested.getTime() > parentExpiry.getTime()) throw outlives('expiresAt is too late');
     return requested;
   }
 
@@ -384,4 +447,10 @@ export class ApiKeyService {
       );
     }
   }
+}
+
+/** The earliest of some optional dates; null (never) only when all are null. */
+function earliest(...dates: (Date | null)[]): Date | null {
+  const set = dates.filter((date): date is Date => date !== null);
+  return set.length === 0 ? null : new Date(Math.min(...set.map((date) => date.getTime())));
 }
