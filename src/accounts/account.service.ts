@@ -2,9 +2,11 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKeyScope, Role } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
-import { auditedTransaction, type AuditTargetInput, type Caller } from '../audit/audit.recorder';
+import { auditedTransaction, type AppendAudit, type AuditTargetInput, type Caller } from '../audit/audit.recorder';
 import type { AuditChange } from '../audit/audit-event.entity';
 import { Plan } from '../entitlements/plans';
+import { ApiKey, ApiKeyStatus } from '../keys/api-key.entity';
+import { MEMBER_REMOVED_REASON, revokeDescendants, revokeOne } from '../keys/api-key.revocation';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../server/errors';
 import { cutText, requireId, requireIntInRange, requireText } from '../server/validation';
 import { Account } from './account.entity';
@@ -33,9 +35,9 @@ function userTarget(user: User): AuditTargetInput {
   return { type: 'user', id: user.id, display: user.email };
 }
 
-/** The role whose authority a principal carries. */
-function authorityRole(principal: Principal): Role {
-  return principal.kind === 'user' ? principal.role : principal.ownerRole;
+/** The member whose authority a principal carries: the user, or the key's creator. */
+function authorityUserId(principal: Principal): string {
+  return principal.kind === 'user' ? principal.userId : principal.ownerUserId;
 }
 
 /** Accounts, their members and settings. */
@@ -131,7 +133,8 @@ export class AccountService {
     return auditedTransaction(em, caller, async (tx, audit) => {
       const attempt = { action: 'member.invited', target: { type: 'user', display: cutText(input.email, 254) } };
       assertPermission(principal, ApiKeyScope.MEMBERS_WRITE, attempt);
-      if (input.role === Role.OWNER) this.assertOwner(principal, 'only an OWNER can add an OWNER', attempt);
+      if (input.role === Role.OWNER)
+        this.assertOwner(principal, 'only an OWNER signed in as a user can add an OWNER', attempt);
       const email = normalizeEmail(input.email);
       const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const user = await this.findOrCreateUser(tx, email);
@@ -161,7 +164,7 @@ export class AccountService {
       const before = membership.role;
       if (before === input.role) return membership;
       if (before === Role.OWNER || input.role === Role.OWNER) {
-        this.assertOwner(principal, 'only an OWNER can grant or take away the OWNER role', attempt);
+        this.assertOwner(principal, 'only an OWNER signed in as a user can grant or take away the OWNER role', attempt);
       }
       if (before === Role.OWNER) await this.assertNotLastOwner(tx, principal.accountId, 'demote');
       membership.role = input.role;
@@ -174,7 +177,11 @@ export class AccountService {
     });
   }
 
-  /** Removes a member; any member may leave on their own. Their API keys stop working with them. */
+  /**
+   * Removes a member; any member may leave on their own. Their working API keys
+   * (and the keys those created) are revoked in the same transaction, one
+   * `api_key.revoked` event each, so inviting them again revives nothing.
+   */
   async remove(em: EntityManager, caller: AuthenticatedCaller, input: { userId: string }): Promise<boolean> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
@@ -183,7 +190,7 @@ export class AccountService {
       if (!leaving) assertPermission(principal, ApiKeyScope.MEMBERS_WRITE, attempt);
       const membership = await this.lockMembership(tx, principal, input.userId);
       if (membership.role === Role.OWNER) {
-        if (!leaving) this.assertOwner(principal, 'only an OWNER can remove an OWNER', attempt);
+        if (!leaving) this.assertOwner(principal, 'only an OWNER signed in as a user can remove an OWNER', attempt);
         await this.assertNotLastOwner(tx, principal.accountId, 'remove');
       }
       await audit({
@@ -193,6 +200,7 @@ export class AccountService {
         metadata: leaving ? { left: true } : null,
       });
       tx.remove(membership);
+      await this.revokeKeysOf(tx, audit, principal, membership.user);
       return true;
     });
   }
@@ -237,8 +245,34 @@ export class AccountService {
     return membership;
   }
 
+  /** Revokes every unrevoked, unexpired key `user` created in the account, and what those keys created. */
+  private async revokeKeysOf(tx: EntityManager, audit: AppendAudit, principal: Principal, user: User): Promise<void> {
+    const now = new Date();
+    const keys = await tx.find(
+      ApiKey,
+      { account: principal.accountId, createdBy: user, revokedAt: null },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+    );
+    const revocation = {
+      revokedBy: await tx.findOneOrFail(User, authorityUserId(principal)),
+      reason: MEMBER_REMOVED_REASON,
+      now,
+    };
+    for (const key of keys) {
+      if (key.statusAt(now) === ApiKeyStatus.ACTIVE) await revokeOne(audit, key, revocation);
+    }
+    // Expired keys are not revoked (they can never work again), but what they created might still.
+    await revokeDescendants(tx, audit, principal.accountId, keys, revocation);
+  }
+
+  /**
+   * OWNER rights (granting, taking away or removing the OWNER role) need an
+   * OWNER signed in as a user: never an API key, whatever its scopes or creator.
+   */
   private assertOwner(principal: Principal, why: string, attempt: { action: string; target: AuditTargetInput }): void {
-    if (authorityRole(principal) !== Role.OWNER) throw new ForbiddenError(`Not allowed: ${why}`, attempt);
+    if (principal.kind !== 'user' || principal.role !== Role.OWNER) {
+      throw new ForbiddenError(`Not allowed: ${why}`, attempt);
+    }
   }
 
   private async assertNotLastOwner(tx: EntityManager, accountId: string, verb: string): Promise<void> {
