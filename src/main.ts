@@ -5,6 +5,12 @@ import { ConfigError, loadConfig } from './config';
 import { describeDatabase, openDatabase } from './db/database';
 import { createApp } from './server/app';
 import { createLogger } from './server/logger';
+import { describeStartFailure, type ListenTarget } from './startup-failure';
+
+/** Set once the configuration is read: a failed start prints a stack trace only at LOG_LEVEL=debug. */
+let debug = false;
+/** Where the service listens, for the sentence about a taken port. */
+let listenTarget: ListenTarget | undefined;
 
 /** Starts the service: config → database (embedded unless DATABASE_URL) → HTTP. */
 async function main(): Promise<void> {
@@ -18,6 +24,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  debug = config.logLevel === 'debug' || config.logLevel === 'trace';
+  listenTarget = { host: config.host, port: config.port };
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
   const sessionSecret = await loadSessionSecret(config);
@@ -56,7 +64,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`keyledger: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+/** Ends a failed start: exit code 1 and one sentence naming the cause and the remedy. */
+function fail(error: unknown): never {
+  process.stderr.write(`keyledger: failed to start: ${describeStartFailure(error, listenTarget)}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
-});
+}
+
+// Until the service listens, anything thrown or rejected anywhere is a failed start, not a stack trace.
+const onStartupFault = (error: unknown) => fail(error);
+process.on('uncaughtException', onStartupFault);
+process.on('unhandledRejection', onStartupFault);
+main().then(() => {
+  process.removeListener('uncaughtException', onStartupFault);
+  process.removeListener('unhandledRejection', onStartupFault);
+}, fail);

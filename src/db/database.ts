@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -34,10 +35,14 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   let embedded: EmbeddedServer | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: config.dataDir,
-      onLog: (line) => logger.debug({ postgres: line }, 'embedded postgres'),
-    });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir });
+    const { clusterDir, binariesDir, user, relocated } = embedded.location;
+    logger.info(
+      { clusterDir, binariesDir, user, log: path.join(path.dirname(clusterDir), 'postgres.log') },
+      relocated
+        ? `embedded PostgreSQL runs as user ${user} from ${clusterDir} (binaries in ${binariesDir}): that user cannot reach the checkout`
+        : `embedded PostgreSQL cluster in ${clusterDir}`,
+    );
     await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE);
     url = embedded.urlFor(EMBEDDED_DATABASE);
   }
