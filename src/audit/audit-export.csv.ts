@@ -14,9 +14,9 @@ import type { RowEncoder } from './copy-out.stream';
 enum FieldKind {
   /** As it is, never quoted (as before): numbers, uuids, timestamps, enums, scope names, hex hashes. */
   RAW,
-  /** Quoted when it holds a comma, a quote, CR or LF (RFC 4180). */
+  /** Quoted when it holds a comma, a quote, CR or LF (RFC 4180); neutralised when a spreadsheet would run it. */
   TEXT,
-  /** jsonb text printed as `JSON.stringify` does, then quoted like TEXT; a JSON string comes as '"' + its text. */
+  /** jsonb text printed as `JSON.stringify` does, then written like TEXT; a JSON string comes as '"' + its text. */
   JSON,
 }
 
@@ -49,6 +49,14 @@ const FIELDS: readonly { name: string; sql: string; kind: FieldKind }[] = [
   { name: 'hash', sql: 'hash', kind: FieldKind.RAW },
 ];
 
+/**
+ * First bytes that make a spreadsheet read a cell as a formula (= + - @, and tab or CR, which some
+ * applications skip before looking), and the single quote itself: a cell of users' text that starts with one gets
+ * a leading single quote (OWASP, "CSV Injection"), so the cell shows as text. Quoting a leading quote as well keeps
+ * the export reversible: drop one leading quote from any cell that has one to get the stored value back.
+ */
+const NEUTRALISED_FIRST_BYTES = new Set([0x3d, 0x2b, 0x2d, 0x40, 0x09, 0x0d, 0x27]);
+
 /** The header line of a CSV export. */
 export const CSV_HEADER = Buffer.from(`${FIELDS.map((field) => field.name).join(',')}\r\n`);
 
@@ -64,6 +72,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 const SPACE = 0x20;
 const BACKSLASH = 0x5c;
+const APOSTROPHE = 0x27;
 /** "PGCOPY\n\377\r\n\0", then 32-bit flags and the header extension's length. */
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_BYTES = SIGNATURE.length + 8;
@@ -76,7 +85,10 @@ const KINDS = FIELDS.map((field) => field.kind);
 export class CsvRowEncoder implements RowEncoder {
   private headerRead = false;
 
-  /** A field's bytes at most double, plus quotes and a comma (paid for by its 4-byte length prefix), plus CRLF. */
+  /**
+   * A field's bytes at most double, plus quotes, a neutralising quote and a comma (paid for by its 4-byte length
+   * prefix), plus CRLF.
+   */
   maxBytes(row: Buffer): number {
     return 2 * row.length + 2;
   }
@@ -112,7 +124,10 @@ export class CsvRowEncoder implements RowEncoder {
   }
 }
 
-/** `from[start…end]` as a CSV field: quoted, quotes doubled, when it holds a quote, comma, CR or LF. */
+/**
+ * `from[start…end]` as a CSV field: after a single quote when it starts with a byte a spreadsheet would act on;
+ * quoted, quotes doubled, when it holds a quote, comma, CR or LF.
+ */
 function writeText(from: Buffer, start: number, end: number, into: Buffer, at: number): number {
   let plain = true;
   for (let i = start; i < end; i += 1) {
@@ -122,8 +137,13 @@ function writeText(from: Buffer, start: number, end: number, into: Buffer, at: n
       break;
     }
   }
-  if (plain) return at + from.copy(into, at, start, end);
+  const neutralise = start < end && NEUTRALISED_FIRST_BYTES.has(from[start]!);
+  if (plain) {
+    if (neutralise) into[at++] = APOSTROPHE;
+    return at + from.copy(into, at, start, end);
+  }
   into[at++] = QUOTE;
+  if (neutralise) into[at++] = APOSTROPHE;
   for (let i = start; i < end; i += 1) {
     const byte = from[i]!;
     if (byte === QUOTE) into[at++] = QUOTE;
@@ -142,6 +162,8 @@ function writeText(from: Buffer, start: number, end: number, into: Buffer, at: n
 function writeJson(from: Buffer, start: number, end: number, into: Buffer, at: number): number {
   if (from[start] === QUOTE) return writeText(from, start + 1, end, into, at); // a JSON string's bare text
   const open = at++;
+  // A negative number; objects, arrays and literals start with a byte no spreadsheet acts on.
+  if (NEUTRALISED_FIRST_BYTES.has(from[start]!)) into[at++] = APOSTROPHE;
   let quoted = false;
   let inString = false;
   for (let i = start; i < end; i += 1) {
