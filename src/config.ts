@@ -30,8 +30,15 @@ export interface Config {
   introspection: boolean;
   /** `DB_POOL_MAX`: connections per instance. @default 10 */
   dbPoolMax: number;
-  /** `PUBLIC_URL`: base of links the service hands out (export downloads). @default from the request's Host */
+  /**
+   * `PUBLIC_URL`: base of links the service hands out (export downloads); required when NODE_ENV=production.
+   * @default the address the service listens on (never the request's Host header)
+   */
   publicUrl: string | undefined;
+  /** `EXPORT_MAX_CONCURRENT`: export downloads served at once per instance, each on its own connection. @default 2 */
+  exportMaxConcurrent: number;
+  /** `EXPORT_IDLE_TIMEOUT_MS`: an export download whose reader takes nothing for this long is cut off. @default 30000 */
+  exportIdleTimeoutMs: number;
   /** `AUDIT_PURGE_INTERVAL_MINUTES`: how often expired audit events are purged; 0 turns it off. @default 60 */
   auditPurgeIntervalMinutes: number;
   /** `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 10 */
@@ -119,6 +126,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
   }
+  const publicUrl = readUrl(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, '');
+  if (production && !publicUrl) {
+    throw new ConfigError('PUBLIC_URL (the base URL of export download links) is required when NODE_ENV=production');
+  }
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -135,7 +146,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     introspection: readBool(env, 'GRAPHQL_INTROSPECTION', !production),
     dbPoolMax: readInt(env, 'DB_POOL_MAX', 10, 1, 200),
-    publicUrl: readUrl(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, ''),
+    publicUrl,
+    exportMaxConcurrent: readInt(env, 'EXPORT_MAX_CONCURRENT', 2, 1, 100),
+    exportIdleTimeoutMs: readInt(env, 'EXPORT_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
     auditPurgeIntervalMinutes: readInt(env, 'AUDIT_PURGE_INTERVAL_MINUTES', 60, 0, 10_080),
     maxSubscriptionsPerConnection: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 10, 1, 1000),
     maxSubscriptionsPerAccount: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT', 100, 1, 100_000),

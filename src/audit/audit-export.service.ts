@@ -1,22 +1,36 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { Account } from '../accounts/account.entity';
-import { withPooledConnection } from '../db/sql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { ApiKeyScope } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
-import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
+import { Feature, PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
+import { ErrorCode } from '../server/errors';
 import { isUuid } from '../server/validation';
 import { auditedTransaction, type Caller } from './audit.recorder';
 import { CSV_HEADER, CsvRowEncoder, csvExportCopy } from './audit-export.csv';
+import { ExportDownloadError, type ExportLinks } from './audit-export.links';
 import { ndjsonExportCopy } from './audit-export.sql';
 import { auditWhere, type AuditFilter } from './audit.records';
 import { retentionCutoff } from './audit.service';
 import { CopyOutStream, ROWS_AS_IS } from './copy-out.stream';
 
+/** Errors of a response whose client went away before it was sent whole. */
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE']);
+
 /** How long a download link stays valid: 15 minutes. */
 export const EXPORT_LINK_TTL_MS = 15 * 60_000;
+
+/** `Retry-After` of a download refused because every slot is taken. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Spends a link: its export's expiry becomes now, once. The clock is read again when a concurrent download's
+ * update is re-checked, so two downloads of one link cannot both pass.
+ */
+const CLAIM_EXPORT = `UPDATE audit_exports SET expires_at = clock_timestamp()
+  WHERE id = $1 AND account_id = $2 AND expires_at > clock_timestamp() RETURNING format, filter`;
 
 export type ExportFormat = 'NDJSON' | 'CSV';
 
@@ -27,26 +41,41 @@ export interface CreatedExport {
   expiresAt: Date;
 }
 
-/** Why a download was refused: the HTTP status and a message. */
-export class ExportDownloadError extends Error {
-  constructor(
-    readonly status: 403 | 404,
-    message: string,
-  ) {
-    super(message);
-  }
+/** How an instance serves downloads. */
+export interface ExportDownloadOptions {
+  /** The database the downloads' own connection pool connects to. */
+  databaseUrl: string;
+  /** `EXPORT_MAX_CONCURRENT`: downloads served at once; one more is refused with 503 EXPORTS_BUSY. @default 2 */
+  maxConcurrent: number;
+  /** `EXPORT_IDLE_TIMEOUT_MS`: a download whose reader takes nothing for this long is cut off. @default 30000 */
+  idleTimeoutMs: number;
 }
+
+/** How a download that started ended: sent whole, ended by the client, or cut off for not reading. */
+export type DownloadOutcome = 'complete' | 'aborted' | 'idle';
 
 /**
  * Audit exports: a record of what was asked for, a signed short-lived link,
  * and a download that streams the rows PostgreSQL encodes (COPY) in constant memory.
  */
 export class AuditExportService {
-  private readonly key: Buffer;
+  /** The downloads' own connections: a download never takes one of the ORM's, whatever its reader does. */
+  private readonly pool: pg.Pool;
+  private active = 0;
 
-  /** `secret` is the service's session secret; the link key is derived from it. */
-  constructor(secret: Uint8Array) {
-    this.key = createHmac('sha256', Buffer.from(secret)).update('keyledger audit export links').digest();
+  constructor(
+    private readonly links: ExportLinks,
+    private readonly options: ExportDownloadOptions,
+  ) {
+    this.pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.maxConcurrent,
+      idleTimeoutMillis: 10_000,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'keyledger export',
+    });
+    // An idle connection the server ended: the pool drops it and opens another when needed.
+    this.pool.on('error', () => undefined);
   }
 
   /** Records the export (and an `audit.exported` event) and returns its signed link. */
@@ -79,53 +108,80 @@ export class AuditExportService {
       return {
         id,
         format: input.format,
-        downloadUrl: `${baseUrl}${this.downloadPath(principal.accountId, id, expiresAt)}`,
+        downloadUrl: `${baseUrl}${this.links.path(principal.accountId, id, expiresAt)}`,
         expiresAt,
       };
     });
   }
 
-  /** Path and signature of a download link for export `id` of `accountId`, valid until `expiresAt`. */
-  downloadPath(accountId: string, id: string, expiresAt: Date): string {
-    return `/exports/${id}?sig=${this.sign(accountId, Math.floor(expiresAt.getTime() / 1000))}`;
-  }
-
-  /** `<account>.<expiry>.<mac>`: the link is good for one account's exports until its expiry. */
-  private sign(accountId: string, expiresAtSeconds: number): string {
-    const mac = createHmac('sha256', this.key).update(`${accountId}.${expiresAtSeconds}`).digest('base64url');
-    return `${accountId}.${expiresAtSeconds}.${mac}`;
-  }
-
-  private verify(sig: string | null): string {
-    const [accountId, expires, mac] = (sig ?? '').split('.');
-    if (!accountId || !expires || !mac || !/^\d+$/.test(expires))
-      throw new ExportDownloadError(403, 'invalid signature');
-    const expected = Buffer.from(this.sign(accountId, Number(expires)).split('.')[2]!);
-    const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new ExportDownloadError(403, 'invalid signature');
-    }
-    if (Number(expires) * 1000 <= Date.now()) throw new ExportDownloadError(403, 'this download link has expired');
-    return accountId;
-  }
-
   /**
-   * Streams export `id` to `res` if `sig` is a valid, unexpired link of the
-   * export's account; throws ExportDownloadError (403/404) before any byte is written.
+   * Streams export `id` to `res` if `sig` is a valid link to it and the export has not expired nor been downloaded:
+   * a link downloads once. Throws ExportDownloadError before any byte is written: 403 (bad or spent link, plan
+   * without exports), 404, or 503 EXPORTS_BUSY when `maxConcurrent` downloads are running (never queued).
    */
-  async download(orm: MikroORM, id: string, sig: string | null, res: ServerResponse): Promise<void> {
-    const accountId = this.verify(sig);
-    const connection = orm.em.getConnection();
-    const [row] = isUuid(id)
-      ? await connection.execute<{ format: ExportFormat; filter: AuditFilter | null }[]>(
-          'SELECT format, filter FROM audit_exports WHERE id = ? AND account_id = ?',
-          [id, accountId],
-        )
-      : [];
-    if (!row) throw new ExportDownloadError(404, 'export not found');
-    const account = await orm.em.fork().findOne(Account, accountId);
+  async download(id: string, sig: string | null, res: ServerResponse): Promise<DownloadOutcome> {
+    const accountId = this.links.verify(id, sig);
+    if (!isUuid(id)) throw new ExportDownloadError(404, ErrorCode.NOT_FOUND, 'export not found');
+    if (this.active >= this.options.maxConcurrent) {
+      throw new ExportDownloadError(
+        503,
+        ErrorCode.EXPORTS_BUSY,
+        'too many export downloads are running; retry later',
+        BUSY_RETRY_AFTER_SECONDS,
+      );
+    }
+    this.active += 1;
+    try {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        const rows = await this.claim(client, id, accountId, res);
+        const outcome = await this.stream(rows, client, res).catch((error: unknown) => {
+          broken = error as Error;
+          throw error;
+        });
+        // A COPY cannot be stopped midway (the download was aborted or cut off): drop the connection.
+        if (outcome !== 'complete') broken = new Error(`export download ${outcome}`);
+        return outcome;
+      } finally {
+        client.release(broken);
+      }
+    } finally {
+      this.active -= 1;
+    }
+  }
+
+  /** Ends the downloads' pool once every download has ended. */
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** Checks the plan, spends the link and writes the response head; the rows to send. */
+  private async claim(client: pg.PoolClient, id: string, accountId: string, res: ServerResponse) {
+    const [account] = (await client.query<{ plan: Plan }>('SELECT plan FROM accounts WHERE id = $1', [accountId])).rows;
     if (!account || !PLAN_ENTITLEMENTS[account.plan].features.includes(Feature.AUDIT_EXPORT)) {
-      throw new ExportDownloadError(403, 'the account’s plan no longer includes audit export');
+      throw new ExportDownloadError(
+        403,
+        ErrorCode.ENTITLEMENT_REQUIRED,
+        'the account’s plan no longer includes audit export',
+      );
+    }
+    const claimed = await client.query<{ format: ExportFormat; filter: AuditFilter | null }>(CLAIM_EXPORT, [
+      id,
+      accountId,
+    ]);
+    const [row] = claimed.rows;
+    if (!row) {
+      const known = await client.query('SELECT 1 FROM audit_exports WHERE id = $1 AND account_id = $2', [
+        id,
+        accountId,
+      ]);
+      if (known.rowCount === 0) throw new ExportDownloadError(404, ErrorCode.NOT_FOUND, 'export not found');
+      throw new ExportDownloadError(
+        403,
+        ErrorCode.FORBIDDEN,
+        'this download link has expired or was already used; create a new export',
+      );
     }
     const filter = row.filter
       ? {
@@ -136,24 +192,33 @@ export class AuditExportService {
       : null;
     const where = auditWhere(accountId, filter, retentionCutoff(account.plan));
     const csv = row.format === 'CSV';
-    const rows = csv
-      ? new CopyOutStream(csvExportCopy(where), new CsvRowEncoder(), CSV_HEADER)
-      : new CopyOutStream(ndjsonExportCopy(where), ROWS_AS_IS);
     res.writeHead(200, {
       'content-type': csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
       'content-disposition': `attachment; filename="audit-log-${id}.${csv ? 'csv' : 'ndjson'}"`,
       'cache-control': 'no-store',
     });
+    return csv
+      ? new CopyOutStream(csvExportCopy(where), new CsvRowEncoder(), CSV_HEADER)
+      : new CopyOutStream(ndjsonExportCopy(where), ROWS_AS_IS);
+  }
 
-    // One COPY statement: one snapshot of the log, streamed as PostgreSQL sends it.
-    await withPooledConnection(orm.em, async (client) => {
-      try {
-        await pipeline(client.query(rows), res);
-      } catch (error) {
-        // A COPY cannot be stopped midway (say, the download was aborted): drop the connection, the pool replaces it.
-        await client.end();
-        throw error;
-      }
+  /** One COPY statement: one snapshot of the log, streamed as PostgreSQL sends it and as fast as `res` takes it. */
+  private async stream(rows: CopyOutStream, client: pg.PoolClient, res: ServerResponse): Promise<DownloadOutcome> {
+    let idle = false;
+    // No traffic on the socket for idleTimeoutMs with bytes waiting to go out: the reader has stopped reading.
+    // (With none waiting, PostgreSQL is still looking for rows; the timer starts again with the next write.)
+    res.setTimeout(this.options.idleTimeoutMs, () => {
+      if (res.writableLength === 0) return;
+      idle = true;
+      res.destroy();
     });
+    try {
+      await pipeline(client.query(rows), res);
+      return 'complete';
+    } catch (error) {
+      if (idle) return 'idle';
+      if (CLIENT_GONE.has((error as { code?: string }).code ?? '')) return 'aborted';
+      throw error;
+    }
   }
 }

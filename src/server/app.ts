@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { AccountService } from '../accounts/account.service';
 import { Authenticator } from '../auth/authenticator';
 import { SessionTokens } from '../auth/session-tokens';
-import { AuditExportService, ExportDownloadError } from '../audit/audit-export.service';
+import { AuditExportService } from '../audit/audit-export.service';
+import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
 import { AuditService } from '../audit/audit.service';
 import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
 import type { Plan } from '../entitlements/plans';
@@ -216,7 +217,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     accounts: new AccountService(),
     keys: new ApiKeyService(),
     audit: new AuditService(),
-    exports: new AuditExportService(deps.sessionSecret),
+    exports: new AuditExportService(new ExportLinks(deps.sessionSecret), {
+      databaseUrl: orm.config.get('clientUrl')!,
+      maxConcurrent: config.exportMaxConcurrent,
+      idleTimeoutMs: config.exportIdleTimeoutMs,
+    }),
     feed,
     metrics,
   };
@@ -244,6 +249,9 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
   });
   await apollo.start();
 
+  /** Base of links without PUBLIC_URL: the address listened on, set by `listen`; never a request's Host header. */
+  let listeningUrl = `http://${config.host}:${config.port}`;
+
   /** The one context factory, for HTTP requests and graphql-ws operations alike. */
   async function createContext(input: ContextInput): Promise<Context> {
     let principal;
@@ -260,7 +268,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
       meta: { requestId: input.requestId, ip: input.ip, userAgent: recordedHeader(input.userAgent, 512) },
       services,
       plan: () => (plan ??= planOf(principal?.accountId)),
-      baseUrl: config.publicUrl ?? `http://${input.host ?? `${config.host}:${config.port}`}`,
+      baseUrl: config.publicUrl ?? listeningUrl,
       connection: input.connection,
     };
   }
@@ -274,10 +282,12 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
 
   async function serveExport(res: ServerResponse, id: string, url: URL): Promise<void> {
     try {
-      await services.exports.download(orm, id, url.searchParams.get('sig'), res);
+      const outcome = await services.exports.download(id, url.searchParams.get('sig'), res);
+      if (outcome !== 'complete') logger.info({ exportId: id, outcome }, 'export download ended early');
     } catch (error) {
       if (!(error instanceof ExportDownloadError)) throw error;
-      sendJson(res, error.status, { error: error.message });
+      const retryAfter: Record<string, string> = error.retryAfter ? { 'retry-after': String(error.retryAfter) } : {};
+      sendJson(res, error.status, { error: error.message, code: error.code }, retryAfter);
     }
   }
 
@@ -411,6 +421,9 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
       });
       const address = httpServer.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      // Reachable from this machine when listening on every interface.
+      const linkHost = { '0.0.0.0': '127.0.0.1', '[::]': '[::1]' }[shownHost] ?? shownHost;
+      listeningUrl = `http://${linkHost}:${address.port}`;
       return {
         url: `http://${shownHost}:${address.port}`,
         httpServer,
@@ -421,6 +434,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
           await websocket.close();
           await feed.stop();
           await closed;
+          await services.exports.close();
           await apollo.stop();
           await usage.drain();
           await limits.close();

@@ -9,6 +9,8 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
   RATE_LIMITED = 'RATE_LIMITED',
+  /** HTTP 503 from an export download: every download slot of the instance is taken; retry after `Retry-After`. */
+  EXPORTS_BUSY = 'EXPORTS_BUSY',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 

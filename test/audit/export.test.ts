@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { computeEventHash } from '../../src/audit/audit-chain';
-import { AuditExportService } from '../../src/audit/audit-export.service';
+import { ExportLinks } from '../../src/audit/audit-export.links';
 import type { AuditEventRecord } from '../../src/audit/audit.records';
 import {
   AuditEventsDocument,
@@ -16,6 +16,7 @@ import {
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
 import { auditRecords } from '../support/audit';
+import { parseCsv } from '../support/csv';
 import { createApiKey } from '../support/fixtures';
 import { startTestEnv, TEST_SESSION_SECRET, type TestEnv } from '../support/harness';
 import { eventually, within } from '../support/wait';
@@ -74,59 +75,6 @@ function ndjsonLines(body: string): unknown[] {
     .slice(0, -1)
     .split('\n')
     .map((line) => JSON.parse(line) as unknown);
-}
-
-/** RFC 4180: fields separated by commas, records by CRLF (or LF); quoted fields may hold commas, CR, LF and doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let i = 0;
-  while (i < text.length) {
-    const char = text[i]!;
-    if (char === '"' && field === '') {
-      // A quoted field runs to the next quote that is not doubled.
-      i += 1;
-      for (;;) {
-        if (i >= text.length) throw new Error('unterminated quoted field');
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i += 1;
-          break;
-        }
-        field += text[i];
-        i += 1;
-      }
-      if (i < text.length && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') {
-        throw new Error(`unexpected character after a quoted field at ${i}`);
-      }
-      continue;
-    }
-    if (char === ',') {
-      record.push(field);
-      field = '';
-      i += 1;
-    } else if (char === '\r' || char === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i += char === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else {
-      if (char === '"') throw new Error(`bare quote inside an unquoted field at ${i}`);
-      field += char;
-      i += 1;
-    }
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
 }
 
 /**
@@ -405,8 +353,96 @@ describe('CSV audit export', () => {
   });
 });
 
+describe('CSV cells a spreadsheet would run', () => {
+  it('prefixes a quote to every cell starting with = + - @, tab, CR or a quote, and nothing else changes', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const planted: Partial<AuditEventRecord> = {
+      action: "=cmd|' /C calc'!A0",
+      actorId: '+1+1',
+      actorDisplay: '-2+3',
+      targetType: '@SUM(A1:A9)',
+      targetId: '\t=1+1',
+      targetDisplay: '\r\n=HYPERLINK("https://evil.example","x"), "quoted"',
+      userAgent: "'=already quoted",
+      requestId: '=HYPERLINK("https://evil.example")',
+      metadata: '=1+1' as unknown as AuditEventRecord['metadata'],
+    };
+    await appendRawEvent(owner.accountId, planted);
+    await appendRawEvent(owner.accountId, {
+      action: 'test.negative',
+      metadata: -5 as unknown as AuditEventRecord['metadata'],
+    });
+    const { downloadUrl } = await createExport(owner.token, { format: 'CSV' });
+
+    const [header, ...rows] = parseCsv(await (await fetch(downloadUrl)).text());
+    const parsed = rows.map((row) => Object.fromEntries(header!.map((column, i) => [column, row[i]!])));
+    const row = parsed.find((candidate) => candidate.targetType === "'@SUM(A1:A9)")!;
+    expect(row).toMatchObject({
+      action: `'${planted.action}`,
+      actorId: `'${planted.actorId}`,
+      actorDisplay: `'${planted.actorDisplay}`,
+      targetType: `'${planted.targetType}`,
+      targetId: `'${planted.targetId}`,
+      targetDisplay: `'${planted.targetDisplay}`,
+      userAgent: `'${planted.userAgent}`,
+      requestId: `'${planted.requestId}`,
+      metadata: "'=1+1",
+    });
+    expect(parsed.find((candidate) => candidate.action === 'test.negative')!.metadata).toBe("'-5");
+    for (const cells of parsed) for (const cell of Object.values(cells)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+
+    // Dropping the one leading quote of a cell that has one gives back every stored value.
+    const stored = await auditRecords(env, owner.accountId);
+    const unquote = (cell: string) => (cell.startsWith("'") ? cell.slice(1) : cell);
+    parsed.forEach((cells, i) => {
+      const {
+        changes: _changes,
+        metadata,
+        ...plain
+      } = Object.fromEntries(Object.entries(cells).map(([column, cell]) => [column, unquote(cell)]));
+      expect(plain).toEqual(csvValues(stored[i]!));
+      const storedMetadata = stored[i]!.metadata as unknown;
+      const shown = typeof storedMetadata === 'string' ? storedMetadata : JSON.stringify(storedMetadata);
+      expect(metadata).toBe(storedMetadata === null ? '' : shown);
+    });
+  });
+});
+
+describe('export retention', () => {
+  const DAY_MS = 86_400_000;
+
+  it.each([
+    [Plan.PREMIUM, 90],
+    [Plan.ENTERPRISE, 400],
+  ])('never exports %s events older than its %i days of retention, whatever the filter', async (plan, days) => {
+    const owner = await env.seedAccount({ plan });
+    const now = Date.now();
+    await appendRawEvent(owner.accountId, {
+      action: 'test.past_retention',
+      occurredAt: new Date(now - (days + 1) * DAY_MS),
+    });
+    await appendRawEvent(owner.accountId, {
+      action: 'test.within_retention',
+      occurredAt: new Date(now - (days - 1) * DAY_MS),
+    });
+    const longAgo = new Date(now - 5 * 365 * DAY_MS).toISOString();
+
+    for (const filter of [undefined, { occurredAfter: longAgo }, { actions: ['test.*'], occurredAfter: longAgo }]) {
+      const ndjson = await createExport(owner.token, { format: 'NDJSON', filter });
+      const lines = ndjsonLines(await (await fetch(ndjson.downloadUrl)).text()) as ExportedEvent[];
+      expect(lines.map((line) => line.action)).toContain('test.within_retention');
+      expect(lines.map((line) => line.action)).not.toContain('test.past_retention');
+
+      const csv = await createExport(owner.token, { format: 'CSV', filter });
+      const actions = parseCsv(await (await fetch(csv.downloadUrl)).text()).map((row) => row[3]);
+      expect(actions).toContain('test.within_retention');
+      expect(actions).not.toContain('test.past_retention');
+    }
+  });
+});
+
 describe('export download links', () => {
-  const links = new AuditExportService(new TextEncoder().encode(TEST_SESSION_SECRET));
+  const links = new ExportLinks(new TextEncoder().encode(TEST_SESSION_SECRET));
 
   it('refuses a link whose signature was altered with 403', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
@@ -426,7 +462,7 @@ describe('export download links', () => {
   it('refuses an expired link with 403', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const { id } = await createExport(owner.token, { format: 'NDJSON' });
-    const expired = links.downloadPath(owner.accountId, id, new Date(Date.now() - 1000));
+    const expired = links.path(owner.accountId, id, new Date(Date.now() - 1000));
     const response = await fetch(`${env.api.url}${expired}`);
     expect(response.status).toBe(403);
     expect(await response.text()).toMatch(/expired/);
@@ -436,12 +472,12 @@ describe('export download links', () => {
     const victim = await env.seedAccount({ plan: Plan.PREMIUM });
     const other = await env.seedAccount({ plan: Plan.PREMIUM });
     const { id } = await createExport(victim.token, { format: 'NDJSON' });
-    const ownPath = links.downloadPath(victim.accountId, id, new Date(Date.now() + 60_000));
+    const ownPath = links.path(victim.accountId, id, new Date(Date.now() + 60_000));
     const own = await fetch(`${env.api.url}${ownPath}`);
     expect(own.status).toBe(200);
     await own.text();
 
-    const crossed = links.downloadPath(other.accountId, id, new Date(Date.now() + 60_000));
+    const crossed = links.path(other.accountId, id, new Date(Date.now() + 60_000));
     const response = await fetch(`${env.api.url}${crossed}`);
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain(victim.accountId);
@@ -450,9 +486,6 @@ describe('export download links', () => {
   it('refuses a still-valid link with 403 once the account is downgraded to FREE', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const { downloadUrl } = await createExport(owner.token, { format: 'CSV' });
-    const before = await fetch(downloadUrl);
-    expect(before.status).toBe(200);
-    await before.text();
 
     const downgraded = await env.api.call(ChangePlanDocument, { input: { plan: 'FREE' } }, { token: owner.token });
     expect(downgraded.errors).toBeUndefined();
@@ -463,56 +496,63 @@ describe('export download links', () => {
 });
 
 describe('export volume', () => {
-  /** A CSV export of an account with `count` more events appended straight into the table (chain not verified). */
-  async function csvExportOf(count: number): Promise<{ token: string; downloadUrl: string }> {
+  /**
+   * `links` CSV exports (each link downloads once) of an account with `count` more events appended straight into
+   * the table after them (chain not verified): each export holds 1 + `links` + `count` events.
+   */
+  async function csvExportsOf(count: number, links: number): Promise<{ token: string; downloadUrls: string[] }> {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
-    const { downloadUrl } = await createExport(owner.token, { format: 'CSV' });
+    const downloadUrls: string[] = [];
+    for (let i = 0; i < links; i += 1)
+      downloadUrls.push((await createExport(owner.token, { format: 'CSV' })).downloadUrl);
     await env.sql(
       `INSERT INTO audit_events (id, account_id, seq, occurred_at, action, outcome, actor_type, actor_display, changes, metadata, prev_hash, hash)
-       SELECT gen_random_uuid(), $1, 2 + g, now(), 'api_key.updated', 'SUCCESS', 'SYSTEM', 'system, "ops"', '[]',
+       SELECT gen_random_uuid(), $1, $3::int + 1 + g, now(), 'api_key.updated', 'SUCCESS', 'SYSTEM', 'system, "ops"', '[]',
               jsonb_build_object('n', g, 'note', 'a, b: c'), repeat('0', 64), repeat('1', 64)
          FROM generate_series(1, $2::int) AS g`,
-      [owner.accountId, count],
+      [owner.accountId, count, links],
     );
-    return { token: owner.token, downloadUrl };
+    return { token: owner.token, downloadUrls };
   }
 
   it('serves more downloads in a row than the pool has connections (5 in tests)', async () => {
-    const { token, downloadUrl } = await csvExportOf(5_000);
-    for (let i = 0; i < 7; i += 1) {
+    const { token, downloadUrls } = await csvExportsOf(5_000, 7);
+    for (const [i, downloadUrl] of downloadUrls.entries()) {
       const body = await within(
         fetch(downloadUrl).then((response) => response.text()),
         `download ${i + 1}`,
       );
-      expect(body.split('\r\n')).toHaveLength(1 + 5_002 + 1); // header, events, the empty end
+      expect(body.split('\r\n')).toHaveLength(1 + 5_008 + 1); // header, events, the empty end
     }
     const viewer = await within(env.api.call(ViewerDocument, {}, { token }), 'a query after the downloads');
     expect(viewer.errors).toBeUndefined();
   });
 
-  it('stops the database work of an aborted download and keeps the pool usable', async () => {
-    const { downloadUrl } = await csvExportOf(100_000);
-    // More aborted downloads than the pool has connections: a connection kept by one would starve the others.
-    for (let i = 0; i < 6; i += 1) {
-      const abort = new AbortController();
-      const response = await within(fetch(downloadUrl, { signal: abort.signal }), `download ${i + 1}`);
-      const first = await response.body!.getReader().read();
-      expect(first.done).toBe(false);
-      abort.abort();
-    }
-    await eventually('no export COPY left running', async () => {
+  it('stops the database work of an aborted download and frees its slot', async () => {
+    const { downloadUrls } = await csvExportsOf(100_000, 7);
+    const noCopyRunning = async () => {
       const running = await env.sql(
         `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT%'`,
       );
       return running.length === 0;
-    });
+    };
+    // More aborted downloads than there are download slots and pool connections: one kept would starve the rest.
+    for (const [i, downloadUrl] of downloadUrls.slice(0, 6).entries()) {
+      const abort = new AbortController();
+      const response = await within(fetch(downloadUrl, { signal: abort.signal }), `download ${i + 1}`);
+      expect(response.status).toBe(200);
+      const first = await response.body!.getReader().read();
+      expect(first.done).toBe(false);
+      abort.abort();
+      await eventually(`the COPY of aborted download ${i + 1} ends`, noCopyRunning);
+    }
 
     const body = await within(
-      fetch(downloadUrl).then((response) => response.text()),
+      fetch(downloadUrls[6]!).then((response) => response.text()),
       'a whole download after the aborted ones',
       30_000,
     );
-    expect(body.split('\r\n')).toHaveLength(1 + 100_002 + 1);
+    expect(body.split('\r\n')).toHaveLength(1 + 100_008 + 1);
   });
 
   it('streams 100,000 events as NDJSON, one line each', async () => {

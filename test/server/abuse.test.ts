@@ -327,7 +327,7 @@ describe('production mode', () => {
     expect((await env.api.call(introspection)).errors).toBeUndefined();
     expect(JSON.stringify((await env.api.call(misspelled)).errors)).toContain('Did you mean');
 
-    const production = await env.startInstance({ NODE_ENV: 'production' });
+    const production = await env.startInstance({ NODE_ENV: 'production', PUBLIC_URL: 'https://keyledger.example' });
     const refused = await production.call(introspection);
     expect(refused.status).toBe(400);
     expect(errorCodes(refused)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
@@ -341,7 +341,11 @@ describe('production mode', () => {
   });
 
   it('allows introspection again with GRAPHQL_INTROSPECTION=true', async () => {
-    const production = await env.startInstance({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
+    const production = await env.startInstance({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://keyledger.example',
+      GRAPHQL_INTROSPECTION: 'true',
+    });
     const result = await production.call(introspection);
     expect(result.errors).toBeUndefined();
     const names = (result.data as { __schema: { types: { name: string }[] } }).__schema.types.map((type) => type.name);
