@@ -18,12 +18,17 @@ export interface Config {
   databaseUrl: string | undefined;
   /** `DATA_DIR`: embedded PostgreSQL data and the development session secret. @default "./.data" */
   dataDir: string;
-  /** `SESSION_SECRET` (HS256, at least 32 characters); generated into `dataDir` outside production when unset. */
+  /**
+   * `SESSION_SECRET` (HS256, at least 32 characters); generated into `dataDir` outside production when unset. In
+   * production without it (then `JWKS_URL` is required) no HS256 token is accepted.
+   */
   sessionSecret: string | undefined;
-  /** `JWKS_URL`: verify RS/ES-signed session tokens of an external identity provider. */
+  /** `JWKS_URL`: verify RS256/ES256-signed session tokens of an external identity provider; https outside development. */
   jwksUrl: string | undefined;
   /** `JWT_ISSUER`: required `iss` of tokens verified through `JWKS_URL`. */
   jwtIssuer: string | undefined;
+  /** `JWT_AUDIENCE`: required `aud` of tokens verified through `JWKS_URL` (this service's identifier at the provider). */
+  jwtAudience: string | undefined;
   /** `LOG_LEVEL`. @default "info" */
   logLevel: string;
   /** `GRAPHQL_INTROSPECTION`. @default true outside production */
@@ -119,9 +124,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && !sessionSecret && !env.JWKS_URL) {
     throw new ConfigError('SESSION_SECRET (or JWKS_URL) is required when NODE_ENV=production');
   }
-  const jwksUrl = readUrl(env, 'JWKS_URL', ['https:', 'http:']);
+  // Plain http for the key set only against a local identity provider while developing or testing.
+  const localIdp = nodeEnv === 'development' || nodeEnv === 'test';
+  const jwksUrl = readUrl(env, 'JWKS_URL', localIdp ? ['https:', 'http:'] : ['https:']);
   const jwtIssuer = env.JWT_ISSUER || undefined;
   if (jwksUrl && !jwtIssuer) throw new ConfigError('JWT_ISSUER is required when JWKS_URL is set');
+  const jwtAudience = env.JWT_AUDIENCE || undefined;
+  if (jwksUrl && !jwtAudience) throw new ConfigError('JWT_AUDIENCE is required when JWKS_URL is set');
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
@@ -143,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret,
     jwksUrl,
     jwtIssuer,
+    jwtAudience,
     logLevel,
     introspection: readBool(env, 'GRAPHQL_INTROSPECTION', !production),
     dbPoolMax: readInt(env, 'DB_POOL_MAX', 10, 1, 200),

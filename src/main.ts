@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { loadSessionSecret } from './auth/session-tokens';
 import { purgeExpiredAuditEvents } from './audit/audit-retention';
 import { ConfigError, loadConfig } from './config';
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   listenTarget = { host: config.host, port: config.port };
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
-  const sessionSecret = await loadSessionSecret(config);
+  // In production without SESSION_SECRET no HS256 token is accepted; a per-process key then only signs export links.
+  const sessionSecret = (await loadSessionSecret(config)) ?? randomBytes(32);
   const app = await (
     await createApp({ config, orm: database.orm, logger, sessionSecret })
   ).listen(config.port, config.host);

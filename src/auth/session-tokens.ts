@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
-import type { Config } from '../config';
+import { ConfigError, type Config } from '../config';
 import { UnauthenticatedError } from '../server/errors';
 
 /** The claims keyledger reads from a session token. */
@@ -13,15 +13,19 @@ export interface SessionClaims {
 }
 
 const ISSUER = 'keyledger';
+/** The only algorithms accepted from an identity provider, whatever its key set says. */
+const PROVIDER_ALGORITHMS = ['RS256', 'ES256'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Loads `SESSION_SECRET`, or outside production the development secret kept in
  * `<DATA_DIR>/session-secret` (generated on first use), so the CLI and the
- * service sign and verify with the same key.
+ * service sign and verify with the same key. Undefined in production without
+ * `SESSION_SECRET`: nothing is generated, read from `DATA_DIR` or accepted.
  */
-export async function loadSessionSecret(config: Config): Promise<Uint8Array> {
+export async function loadSessionSecret(config: Config): Promise<Uint8Array | undefined> {
   if (config.sessionSecret) return new TextEncoder().encode(config.sessionSecret);
+  if (config.production) return undefined;
   const file = path.join(config.dataDir, 'session-secret');
   if (!existsSync(file)) {
     await mkdir(config.dataDir, { recursive: true });
@@ -34,19 +38,36 @@ export async function loadSessionSecret(config: Config): Promise<Uint8Array> {
   return new TextEncoder().encode((await readFile(file, 'utf8')).trim());
 }
 
-/** Issues and verifies session JWTs: HS256 with the session secret, or an identity provider's JWKS. */
+/** What `SessionTokens` reads of the configuration. */
+export type SessionTokenOptions = Partial<
+  Pick<Config, 'jwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'production' | 'sessionSecret'>
+>;
+
+/** Issues and verifies session JWTs: HS256 with the session secret, or RS256/ES256 of an identity provider's JWKS. */
 export class SessionTokens {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  /** The HS256 key; undefined when HS256 tokens are neither issued nor accepted. */
+  private readonly secret: Uint8Array | undefined;
 
+  /**
+   * `secret` signs and verifies HS256 tokens, except in production without `SESSION_SECRET`: there a secret nobody
+   * configured (generated, or left in `DATA_DIR`) must not let anyone mint tokens, so HS256 is refused outright.
+   */
   constructor(
-    private readonly secret: Uint8Array,
-    private readonly options: { jwksUrl?: string; jwtIssuer?: string } = {},
+    secret: Uint8Array | undefined,
+    private readonly options: SessionTokenOptions = {},
   ) {
+    this.secret = options.production && !options.sessionSecret ? undefined : secret;
     this.jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
   }
 
-  /** A signed session token for a member, valid for `ttlSeconds`. */
+  /** A signed session token for a member, valid for `ttlSeconds`; needs `SESSION_SECRET` in production. */
   async issue(claims: SessionClaims, ttlSeconds: number): Promise<string> {
+    if (!this.secret) {
+      throw new ConfigError(
+        'SESSION_SECRET is required to issue session tokens when NODE_ENV=production (with only JWKS_URL, the identity provider issues them)',
+      );
+    }
     return new SignJWT({ acct: claims.accountId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.userId)
@@ -61,14 +82,19 @@ export class SessionTokens {
     let payload: JWTPayload;
     try {
       const { alg } = decodeProtectedHeader(token);
-      if (alg === 'HS256') {
+      if (alg === 'HS256' && this.secret) {
         ({ payload } = await jwtVerify(token, this.secret, {
           issuer: ISSUER,
           algorithms: ['HS256'],
           requiredClaims: ['exp'],
         }));
       } else if (this.jwks) {
-        ({ payload } = await jwtVerify(token, this.jwks, { issuer: this.options.jwtIssuer, requiredClaims: ['exp'] }));
+        ({ payload } = await jwtVerify(token, this.jwks, {
+          issuer: this.options.jwtIssuer,
+          audience: this.options.jwtAudience,
+          algorithms: PROVIDER_ALGORITHMS,
+          requiredClaims: ['exp'],
+        }));
       } else {
         throw new Error('unsupported algorithm');
       }
