@@ -3,7 +3,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import WebSocket from 'ws';
 import { ViewerDocument } from '../../src/client/generated/graphql';
-import { errorCodes, startTestEnv, type Instance, type TestEnv } from '../support/harness';
+import { ConfigError, loadConfig } from '../../src/config';
+import { TEST_SESSION_SECRET, errorCodes, startTestEnv, type Instance, type TestEnv } from '../support/harness';
 import { eventually, within } from '../support/wait';
 import { connectWs, type Closed, type WsConnection } from '../support/ws';
 
@@ -95,6 +96,12 @@ describe('/metrics', () => {
     const response = await getMetrics(env.api);
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain('keyledger_');
+  });
+
+  it('refuses a METRICS_TOKEN shorter than 16 characters at start', () => {
+    expect(() => loadConfig({ SESSION_SECRET: TEST_SESSION_SECRET, METRICS_TOKEN: 'short' })).toThrow(
+      new ConfigError('METRICS_TOKEN must be at least 16 characters'),
+    );
   });
 
   it('answers only to the bearer METRICS_TOKEN', async () => {
@@ -286,7 +293,7 @@ describe('production mode over WebSocket', () => {
     expect((await overWs(env.api, introspection, owner.token)).how).toBe('complete');
     expect(JSON.stringify((await overWs(env.api, misspelled, owner.token)).errors)).toContain('Did you mean');
 
-    const production = await env.startInstance({ NODE_ENV: 'production' });
+    const production = await env.startInstance({ NODE_ENV: 'production', PUBLIC_URL: 'https://keyledger.example' });
     const refused = await overWs(production, introspection, owner.token);
     expect(refused.how).toBe('error');
     expect(errorCodes(refused)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
@@ -301,7 +308,11 @@ describe('production mode over WebSocket', () => {
 
   it('allows introspection over WebSocket with GRAPHQL_INTROSPECTION=true', async () => {
     const owner = await env.seedAccount();
-    const production = await env.startInstance({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
+    const production = await env.startInstance({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://keyledger.example',
+      GRAPHQL_INTROSPECTION: 'true',
+    });
     const allowed = await overWs(production, introspection, owner.token);
     expect(allowed.how).toBe('complete');
     expect(allowed.errors).toEqual([]);

@@ -245,7 +245,6 @@ describe('process lifecycle', () => {
     ['TRUST_PROXY', { TRUST_PROXY: 'not-an-ip' }],
     ['RATE_LIMIT_POINTS', { RATE_LIMIT_POINTS: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
-    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
     ['SESSION_SECRET', { NODE_ENV: 'production' }],
   ];
 
