@@ -3,6 +3,7 @@ import { Migration20261126000000_foundation } from './Migration20261126000000_fo
 import { Migration20261126010000_audit_log } from './Migration20261126010000_audit_log';
 import { Migration20261126020000_rate_limits_idempotency } from './Migration20261126020000_rate_limits_idempotency';
 import { Migration20261130000000_key_lineage } from './Migration20261130000000_key_lineage';
+import { Migration20261201000000_audit_guard } from './Migration20261201000000_audit_guard';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs apply the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126010000_audit_log', class: Migration20261126010000_audit_log },
   { name: 'Migration20261126020000_rate_limits_idempotency', class: Migration20261126020000_rate_limits_idempotency },
   { name: 'Migration20261130000000_key_lineage', class: Migration20261130000000_key_lineage },
+  { name: 'Migration20261201000000_audit_guard', class: Migration20261201000000_audit_guard },
 ];

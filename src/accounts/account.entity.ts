@@ -11,7 +11,14 @@ export const DEFAULT_KEY_POLICY = {
 
 @Entity({ tableName: 'accounts' })
 export class Account {
-  [OptionalProps]?: 'plan' | 'requireKeyExpiration' | 'defaultKeyLifetimeDays' | 'maxKeyLifetimeDays' | 'createdAt';
+  [OptionalProps]?:
+    | 'plan'
+    | 'requireKeyExpiration'
+    | 'defaultKeyLifetimeDays'
+    | 'maxKeyLifetimeDays'
+    | 'createdAt'
+    | 'planChangedAt'
+    | 'previousPlan';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -33,4 +40,12 @@ export class Account {
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
+
+  /** When the plan last changed; the database sets it on every change (the audit purge's grace counts from it). */
+  @Property({ type: 'datetime', nullable: true })
+  planChangedAt: Date | null = null;
+
+  /** The plan before the last change; set by the database with `planChangedAt`. */
+  @Enum({ items: () => Plan, type: 'text', nullable: true })
+  previousPlan: Plan | null = null;
 }

@@ -215,6 +215,9 @@ export class AccountService {
       if (account.plan !== input.plan) {
         const before = account.plan;
         account.plan = input.plan;
+        // The database records the change itself (trigger accounts_plan_change); mirrored for the reply.
+        account.previousPlan = before;
+        account.planChangedAt = new Date();
         await audit({
           action: 'plan.changed',
           target: { ...target, display: account.name },

@@ -1,12 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
-
-const DAY_MS = 86_400_000;
-
-/** Plans without audit visibility still keep history (an upgrade shows it) for the longest retention any plan has. */
-export const MAX_RETENTION_DAYS = Math.max(
-  ...Object.values(PLAN_ENTITLEMENTS).map((entitlements) => entitlements.auditRetentionDays ?? 0),
-);
 
 export interface PurgeResult {
   accounts: number;
@@ -14,26 +6,22 @@ export interface PurgeResult {
 }
 
 /**
- * Deletes each account's events older than its plan's retention, through the
- * one privileged path (`purge_audit_events`), which records a checkpoint (last
- * purged seq and hash) so verification still starts from a trusted hash.
+ * Deletes each account's events older than its plan keeps (or, for 30 days
+ * after a plan change, what the previous plan kept when that was longer)
+ * through the one privileged path, `purge_audit_events(account)`: the
+ * database works out the cut-off itself, deletes, and records a checkpoint
+ * (last purged seq and hash) so verification still starts from a trusted hash.
  */
-export async function purgeExpiredAuditEvents(
-  em: EntityManager,
-  accountId?: string,
-  now = new Date(),
-): Promise<PurgeResult> {
+export async function purgeExpiredAuditEvents(em: EntityManager, accountId?: string): Promise<PurgeResult> {
   const connection = em.getConnection();
-  const accounts = await connection.execute<{ id: string; plan: Plan }[]>(
-    accountId ? 'SELECT id, plan FROM accounts WHERE id = ?' : 'SELECT id, plan FROM accounts',
+  const accounts = await connection.execute<{ id: string }[]>(
+    accountId ? 'SELECT id FROM accounts WHERE id = ?' : 'SELECT id FROM accounts',
     accountId ? [accountId] : [],
   );
   let deleted = 0;
   for (const account of accounts) {
-    const days = PLAN_ENTITLEMENTS[account.plan].auditRetentionDays ?? MAX_RETENTION_DAYS;
-    const [row] = await connection.execute<{ deleted: string }[]>('SELECT purge_audit_events(?, ?) AS deleted', [
+    const [row] = await connection.execute<{ deleted: string }[]>('SELECT purge_audit_events(?) AS deleted', [
       account.id,
-      new Date(now.getTime() - days * DAY_MS),
     ]);
     deleted += Number(row?.deleted ?? 0);
   }

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { computeEventHash } from '../../src/audit/audit-chain';
-import { purgeExpiredAuditEvents } from '../../src/audit/audit-retention';
 import type { AuditEventRecord } from '../../src/audit/audit.records';
 import { VerifyAuditChainDocument, type VerifyAuditChainQueryVariables } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
@@ -19,8 +18,6 @@ beforeAll(async () => {
   env = await startTestEnv();
 });
 afterAll(() => env.close());
-
-const DAY_MS = 86_400_000;
 
 /** A PREMIUM account with `keys` created keys: events seq 1 (account.created) to keys + 1. */
 async function accountWithEvents(keys: number): Promise<SeededAccount> {
@@ -240,107 +237,6 @@ describe('audit chain verification', () => {
       firstBrokenEventId: events[2]!.id,
       reason: expect.stringMatching(/content does not match its hash/),
     });
-  });
-});
-
-describe('audit retention purge', () => {
-  it('purges events before a time through purge_audit_events, records a checkpoint, and still verifies', async () => {
-    const owner = await accountWithEvents(4);
-    const events = await auditRecords(env, owner.accountId);
-    // Strictly before seq 4's instant: seqs 1 to 3.
-    const [purged] = await env.sql<{ deleted: string }>('SELECT purge_audit_events($1, $2) AS deleted', [
-      owner.accountId,
-      events[3]!.occurredAt,
-    ]);
-    expect(Number(purged!.deleted)).toBe(3);
-    expect((await auditRecords(env, owner.accountId)).map((event) => event.seq)).toEqual([4, 5]);
-    const checkpoints = await env.sql<{ purged_through_seq: string; last_hash: string; purged_count: string }>(
-      'SELECT purged_through_seq, last_hash, purged_count FROM audit_checkpoints WHERE account_id = $1',
-      [owner.accountId],
-    );
-    expect(checkpoints).toEqual([{ purged_through_seq: '3', last_hash: events[2]!.hash, purged_count: '3' }]);
-    expect(await verify(owner)).toEqual({
-      ok: true,
-      checkedCount: 2,
-      firstBrokenSeq: null,
-      firstBrokenEventId: null,
-      reason: null,
-    });
-
-    await createApiKeys(env.api, owner.token, 1, { pauseMs: 3 });
-    expect(await verify(owner)).toMatchObject({ ok: true, checkedCount: 3 });
-  });
-
-  it('still catches the deletion of the first event after a checkpoint', async () => {
-    const owner = await accountWithEvents(4);
-    const events = await auditRecords(env, owner.accountId);
-    await env.sql('SELECT purge_audit_events($1, $2)', [owner.accountId, events[2]!.occurredAt]);
-    expect((await auditRecords(env, owner.accountId)).map((event) => event.seq)).toEqual([3, 4, 5]);
-    await tamperAuditEvents(env, ['DELETE FROM audit_events WHERE account_id = $1 AND seq = 3', [owner.accountId]]);
-    expect(await verify(owner)).toMatchObject({
-      ok: false,
-      firstBrokenSeq: 3,
-      reason: expect.stringMatching(/missing/),
-    });
-  });
-
-  it('purges every expired event of a PREMIUM account and verification stays ok', async () => {
-    const owner = await accountWithEvents(3);
-    const newest = (await auditRecords(env, owner.accountId)).at(-1)!;
-    const result = await purgeExpiredAuditEvents(
-      env.api.orm.em.fork(),
-      owner.accountId,
-      new Date(Date.now() + 500 * DAY_MS),
-    );
-    expect(result).toEqual({ accounts: 1, deleted: 4 });
-    expect(await auditRecords(env, owner.accountId)).toEqual([]);
-    const [checkpoint] = await env.sql(
-      'SELECT purged_through_seq, last_hash FROM audit_checkpoints WHERE account_id = $1',
-      [owner.accountId],
-    );
-    expect(checkpoint).toEqual({ purged_through_seq: '4', last_hash: newest.hash });
-    expect(await verify(owner)).toEqual({
-      ok: true,
-      checkedCount: 0,
-      firstBrokenSeq: null,
-      firstBrokenEventId: null,
-      reason: null,
-    });
-  });
-
-  it('chains a new event onto the checkpoint after a full purge', async () => {
-    const owner = await accountWithEvents(2);
-    await purgeExpiredAuditEvents(env.api.orm.em.fork(), owner.accountId, new Date(Date.now() + 500 * DAY_MS));
-    await createApiKeys(env.api, owner.token, 1, { pauseMs: 3 });
-    const [event] = await auditRecords(env, owner.accountId);
-    expect(event).toMatchObject({ seq: 4, action: 'api_key.created' });
-    expect(await verify(owner)).toEqual({
-      ok: true,
-      checkedCount: 1,
-      firstBrokenSeq: null,
-      firstBrokenEventId: null,
-      reason: null,
-    });
-  });
-
-  it('keeps events within retention and leaves no way for the application to delete directly', async () => {
-    const owner = await accountWithEvents(2);
-    const em = env.api.orm.em.fork();
-    expect(await purgeExpiredAuditEvents(em, owner.accountId)).toEqual({ accounts: 1, deleted: 0 });
-    const connection = em.getConnection();
-    await expect(
-      connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId]),
-    ).rejects.toThrow(/append-only/);
-    await expect(
-      connection.execute(`UPDATE audit_events SET ip = '198.51.100.7' WHERE account_id = ?`, [owner.accountId]),
-    ).rejects.toThrow(/append-only/);
-    // The purge's permission is local to its own transaction; it must not linger on a pooled connection.
-    await purgeExpiredAuditEvents(em, owner.accountId, new Date(Date.now() + 500 * DAY_MS));
-    await createApiKeys(env.api, owner.token, 1, { pauseMs: 3 });
-    await expect(
-      connection.execute('DELETE FROM audit_events WHERE account_id = ?', [owner.accountId]),
-    ).rejects.toThrow(/append-only/);
-    expect(await auditRecords(env, owner.accountId)).toHaveLength(1);
   });
 });
 
