@@ -501,7 +501,11 @@ describe('subscription caps', () => {
 
 describe('fan-out', () => {
   it('delivers one event to 1,000 concurrent subscribers on one instance', async () => {
-    const instance = await env.startInstance({ WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT: '2000' });
+    // 100 dashboards, all from 127.0.0.1: past the default of 50 sockets per client address.
+    const instance = await env.startInstance({
+      WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT: '2000',
+      WS_MAX_CONNECTIONS_PER_IP: '100',
+    });
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const feeds: Feed[] = [];
     for (let c = 0; c < 100; c++) {
