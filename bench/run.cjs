@@ -11,13 +11,27 @@
 // and writes bench/results.json (plus per-round samples in bench/results-detail.json).
 
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { openBenchDatabase } = require('./lib/db.cjs');
 const procs = require('./lib/procs.cjs');
 const seed = require('./lib/seed.cjs');
+const { BENCH_METRICS_TOKEN } = require('./lib/subscribers.cjs');
 const { renderTable, writeResults, summarizeProfile } = require('./lib/report.cjs');
 const { log, median, fmt } = require('./lib/util.cjs');
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 const SCENARIOS = [
   require('./scenarios/1-list-query.cjs'),
@@ -90,6 +104,8 @@ function createContext(db, opts) {
         // A profile left by an earlier run must not be summarized as this one's.
         fs.rmSync(path.join(profileDir, `${name}.cpuprofile`), { force: true });
       }
+      // Production needs PUBLIC_URL (the base of export links): pick the port first so the link is right.
+      const port = await freePort();
       const server = await procs.startServer({
         name,
         script: 'dist/src/main.js',
@@ -99,12 +115,17 @@ function createContext(db, opts) {
         env: {
           NODE_ENV: 'production',
           DATABASE_URL: db.url,
-          PORT: '0',
+          PORT: String(port),
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
           HOST: '127.0.0.1',
           SESSION_SECRET: seed.SESSION_SECRET,
           LOG_LEVEL: 'warn',
           // The most the config accepts (10,000,000 per 60 s window): the limiter runs but never refuses here.
           RATE_LIMIT_POINTS: '10000000',
+          // All load comes from 127.0.0.1: the per-address socket cap would stop the fan-out scenario.
+          WS_MAX_CONNECTIONS_PER_IP: '100000',
+          WS_MAX_CONNECTIONS: '100000',
+          METRICS_TOKEN: BENCH_METRICS_TOKEN,
           ...env,
         },
       });

@@ -32,8 +32,14 @@ async function openSubscribers(server, groups, { perConnection = 10, sink = new 
   };
 }
 
+/** The bearer token bench servers read /metrics with (the service serves it only with one). */
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
 async function subscriptionGauge(server) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const response = await fetch(`${server.url}/metrics`, {
+    headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` },
+  });
+  const text = await response.text();
   const match = /^keyledger_ws_subscriptions (\d+)/m.exec(text);
   return match ? Number(match[1]) : 0;
 }
@@ -50,4 +56,4 @@ async function waitForSubscriptions(server, count, sink, timeoutMs = 30_000) {
   }
 }
 
-module.exports = { openSubscribers, subscriptionGauge, waitForSubscriptions };
+module.exports = { BENCH_METRICS_TOKEN, openSubscribers, subscriptionGauge, waitForSubscriptions };
