@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { AUDIT_COLUMNS, auditWhere, numbered, type AuditFilter } from '../../src/audit/audit.records';
+import { AUDIT_COLUMNS, auditCursorOf, auditWhere, numbered, type AuditFilter } from '../../src/audit/audit.records';
 import { retentionCutoff } from '../../src/audit/audit.service';
 import {
   ApiKeysDocument,
@@ -600,21 +600,41 @@ describe('recording who read the log', () => {
     expect(await lastAuditSeq(env, owner.accountId)).toBe(3);
   });
 
-  it('records none for a page read with after or before, even for a caller who has not viewed yet', async () => {
+  it('records audit.viewed for a page read through a cursor by a caller who has not viewed yet, once', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     for (const name of ['one', 'two']) await createApiKey(env.api, owner.token, { name });
     const admin = await inviteMember(env, owner, 'ADMIN');
     const ownerPage = await listEvents(owner.token, { first: 2 });
-    const before = await lastAuditSeq(env, owner.accountId);
+    expect((await viewedRows(owner.accountId)).map((row) => row.actor_id)).toEqual([owner.userId]);
 
     const next = await listEvents(admin.token, { first: 2, after: ownerPage.pageInfo.endCursor });
     expect(next.edges.length).toBeGreaterThan(0);
-    await listEvents(admin.token, { last: 2, before: ownerPage.pageInfo.startCursor, order: 'OLDEST_FIRST' });
-    expect(await lastAuditSeq(env, owner.accountId)).toBe(before);
-    expect((await viewedRows(owner.accountId)).map((row) => row.actor_id)).toEqual([owner.userId]);
+    expect((await viewedRows(owner.accountId)).map((row) => row.actor_id)).toEqual([owner.userId, admin.userId]);
 
+    // Within 10 minutes nothing more is recorded for the admin, whichever way it reads.
+    await listEvents(admin.token, { last: 2, before: ownerPage.pageInfo.startCursor, order: 'OLDEST_FIRST' });
     await listEvents(admin.token, { first: 2 });
     expect((await viewedRows(owner.accountId)).map((row) => row.actor_id)).toEqual([owner.userId, admin.userId]);
+  });
+
+  it('records audit.viewed for a first read through a hand-made cursor, with after or with before', async () => {
+    const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
+    const reader = await createApiKey(env.api, owner.token, { name: 'reader', scopes: ['AUDIT_READ'] });
+    const admin = await inviteMember(env, owner, 'ADMIN');
+    // Neither has read a page; each starts from a cursor it made itself.
+    const fromStart = await listEvents(reader.secret, { first: 10, after: auditCursorOf(0), order: 'OLDEST_FIRST' });
+    expect(fromStart.edges[0]!.node.seq).toBe(1);
+    const beforeHead = await listEvents(admin.token, {
+      last: 1,
+      before: auditCursorOf(1_000_000),
+      order: 'OLDEST_FIRST',
+    });
+    expect(beforeHead.edges).toHaveLength(1);
+
+    expect((await viewedRows(owner.accountId)).map(({ actor_type, actor_id }) => ({ actor_type, actor_id }))).toEqual([
+      { actor_type: 'API_KEY', actor_id: reader.apiKey.id },
+      { actor_type: 'USER', actor_id: admin.userId },
+    ]);
   });
 
   it('records the first page of each caller separately: a second admin and an API key with AUDIT_READ', async () => {

@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+import { auditCursorOf } from '../../src/audit/audit.records';
 import {
   ApiKeysDocument,
   AuditEventStreamDocument,
@@ -12,7 +14,7 @@ import {
   ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { Plan } from '../../src/entitlements/plans';
-import { chainHeadSeq, storedEvents } from '../support/audit';
+import { auditRows, chainHeadSeq, storedEvents } from '../support/audit';
 import { createApiKey, createApiKeys, inviteMember } from '../support/fixtures';
 import { errorCodes, startTestEnv, type Instance, type TestEnv } from '../support/harness';
 import { eventually, sleep, within } from '../support/wait';
@@ -145,6 +147,8 @@ describe('tenant isolation', () => {
 describe('replay with `after`', () => {
   it('resumes after the last received event with exactly the missed and the new events, in seq order', async () => {
     const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
+    // The owner has read the log already, so resuming records no audit.viewed in the middle of the replay.
+    await cursorOfFirstEvent(owner.token);
     const firstSocket = connect(env.api, owner.token);
     const firstFeed = firstSocket.subscribe(AuditEventStreamDocument, {});
     await subscribed(env.api, owner.accountId, 1);
@@ -234,6 +238,76 @@ describe('replay with `after`', () => {
 
     expect(seqs(feed)).toEqual([head + 1, head + 2]);
     expect(events(feed).map((event) => event.action)).toEqual(['api_key.created', 'settings.updated']);
+  });
+});
+
+describe('recording who read the log', () => {
+  it('records audit.viewed for a replay through a hand-made cursor, at most once per caller per 10 minutes', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    await createApiKeys(env.api, owner.token, 2, { namePrefix: 'stored' });
+    const reader = await createApiKey(env.api, owner.token, { name: 'dashboard', scopes: ['AUDIT_READ'] });
+    const head = await chainHeadSeq(env, owner.accountId);
+    const viewed = () => auditRows(env, owner.accountId, ['actor_type', 'actor_id'], { action: 'audit.viewed' });
+    expect(await viewed()).toEqual([]);
+
+    // The reader never read a page: it replays from a cursor it made itself.
+    const socket = connect(env.api, reader.secret);
+    const replay = socket.subscribe(AuditEventStreamDocument, { after: auditCursorOf(1) });
+    await subscribed(env.api, owner.accountId, 1);
+    const sentinel = await createApiKey(env.api, owner.token, { name: 'sentinel' });
+    const reached = (feed: Feed) => () => events(feed).some((event) => event.target?.id === sentinel.id);
+    await eventually('the replay to reach the sentinel', reached(replay), { timeoutMs: 10_000, intervalMs: 10 });
+
+    expect(await viewed()).toEqual([{ actor_type: 'API_KEY', actor_id: reader.apiKey.id }]);
+    // The view is recorded before the stream opens, so the replay carries it in seq order.
+    expect(seqs(replay)).toEqual(range(2, head + 1));
+    expect(events(replay).map((event) => event.action)).toEqual(
+      (await storedEvents(env, owner.accountId, 1)).map((event) => event.action),
+    );
+    expect(events(replay).at(-2)!.action).toBe('audit.viewed');
+
+    const again = socket.subscribe(AuditEventStreamDocument, { after: auditCursorOf(1) });
+    await subscribed(env.api, owner.accountId, 2);
+    await eventually('the second replay to reach the sentinel', reached(again), { timeoutMs: 10_000, intervalMs: 10 });
+    expect(await viewed()).toEqual([{ actor_type: 'API_KEY', actor_id: reader.apiKey.id }]);
+    expect(replay.errors).toEqual([]);
+    expect(again.errors).toEqual([]);
+  });
+});
+
+describe('exactly once', () => {
+  it('delivers N writes from two instances exactly once and in seq order, and nothing more while the log is quiet', async () => {
+    const revalidateMs = 100;
+    const subscriberSide = await env.startInstance({ WS_REVALIDATE_MS: String(revalidateMs) });
+    const otherSide = await env.startInstance({ WS_REVALIDATE_MS: String(revalidateMs) });
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const feed = connect(subscriberSide, owner.token).subscribe(AuditEventStreamDocument, {});
+    await subscribed(subscriberSide, owner.accountId, 1);
+    const head = await chainHeadSeq(env, owner.accountId);
+
+    // Concurrent writes on both instances: some reach the subscriber from memory, the others by NOTIFY and a read.
+    const n = 40;
+    const written = await Promise.all(
+      range(1, n).map((i) =>
+        (i % 2 ? subscriberSide : otherSide).call(
+          UpdateAccountSettingsDocument,
+          { input: { defaultKeyLifetimeDays: i } },
+          { token: owner.token },
+        ),
+      ),
+    );
+    expect(written.flatMap((result) => result.errors ?? [])).toEqual([]);
+    await feed.waitFor(n, 30_000);
+
+    // No final event to wait for: stay quiet through many re-checks of the connection and feed wake-ups instead.
+    await sleep(revalidateMs * 20);
+    expect(await chainHeadSeq(env, owner.accountId)).toBe(head + n);
+    expect(feed.errors).toEqual([]);
+    expect(seqs(feed)).toEqual(range(head + 1, n));
+    expect(new Set(events(feed).map((event) => event.id)).size).toBe(n);
+    expect(events(feed).map((event) => event.id)).toEqual(
+      (await storedEvents(env, owner.accountId, head)).map((event) => event.id),
+    );
   });
 });
 
