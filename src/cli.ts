@@ -21,7 +21,8 @@ Commands:
   token --account ID --email EMAIL [--ttl 1h]
       Prints a session token for an existing member of the account.
   audit verify --account ID
-      Recomputes the account's audit hash chain; prints the result as JSON, exits 1 when it is broken.
+      Recomputes the account's audit hash chain; prints the result as JSON (every broken range, as
+      verifyAuditChain answers), exits 1 when it is broken.
   audit purge [--account ID]
       Deletes events older than each account's retention (recording a checkpoint); prints counts as JSON.
 

@@ -50,7 +50,8 @@ export class AuditResolver {
   @Directive(entitledBy(Feature.AUDIT_LOG))
   @Query(() => AuditChainVerification, {
     nullable: true,
-    description: 'Recomputes the hash chain (optionally of events in [from, to)) and names the first event that fails.',
+    description:
+      'Recomputes the hash chain (optionally of events in [from, to)) from one consistent snapshot, past any broken event: reports every broken range, and firstBrokenSeq names the first.',
   })
   async verifyAuditChain(
     @Ctx() ctx: Context,
@@ -69,8 +70,7 @@ export class AuditResolver {
       const ctx = context as Context;
       return ctx.services.audit.openStream(
         ctx.services.feed,
-        ctx.em,
-        callerOf(ctx),
+        requirePrincipal(ctx),
         await ctx.plan(),
         args as { filter?: AuditEventFilter | null; after?: string | null },
         (error) => ctx.connection?.close(SLOW_CONSUMER_CLOSE_CODE, error.message),

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { IsolationLevel, type EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
 import { ApiKeyScope } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
@@ -42,13 +42,33 @@ export interface AuditPage {
   hasPreviousPage: boolean;
 }
 
+/** A run of consecutive seqs that failed verification for one reason. */
+export interface BrokenRange {
+  firstSeq: number;
+  lastSeq: number;
+  /** `lastSeq - firstSeq + 1`. */
+  count: number;
+  reason: string;
+}
+
 export interface ChainVerification {
   ok: boolean;
+  /** Stored events examined (every one in range, broken or not). */
   checkedCount: number;
+  /** The first seq that does not verify (an event, or the first of missing ones). */
   firstBrokenSeq: number | null;
+  /** That event's id; null when it is missing. */
   firstBrokenEventId: string | null;
+  /** Why `firstBrokenSeq` fails (the first range's reason). */
   reason: string | null;
+  /** Every broken range in seq order, at most `MAX_BROKEN_RANGES`. */
+  brokenRanges: BrokenRange[];
+  /** How many broken ranges there are in all (more than listed when over `MAX_BROKEN_RANGES`). */
+  brokenRangeCount: number;
 }
+
+/** Broken ranges listed by one verification; the rest are only counted. */
+export const MAX_BROKEN_RANGES = 1000;
 
 type AuthenticatedCaller = Caller & { principal: Principal };
 
@@ -62,8 +82,8 @@ export function retentionCutoff(plan: Plan, now = new Date()): Date | undefined 
 export class AuditService {
   /**
    * A Relay page of events, keyset-paginated on `seq` (stable under concurrent
-   * inserts). Every page, whatever cursor it starts from, records `audit.viewed`
-   * at most once per caller per 10 minutes.
+   * inserts). The first page of a query records `audit.viewed`, at most once
+   * per caller per 10 minutes.
    */
   async list(em: EntityManager, caller: AuthenticatedCaller, args: AuditPageArgs): Promise<AuditPage> {
     const { principal } = caller;
@@ -96,8 +116,7 @@ export class AuditService {
     const events = rows.slice(0, size).map(recordFromRow);
     if (backward) events.reverse();
 
-    // A cursor proves nothing about an earlier page (anyone can make one): every read counts as a view.
-    await this.recordView(em, caller, args.filter);
+    if (cursor == null) await this.recordView(em, caller, args.filter);
     return {
       events,
       hasNextPage: backward ? cursor != null : more,
@@ -138,27 +157,20 @@ export class AuditService {
   /**
    * A live stream of the account's events for a subscription: with `after`,
    * stored events after that cursor first (within the plan's retention), then
-   * new ones as they commit. Needs audit:read. A replay reads the stored log,
-   * so it records `audit.viewed` like a page does (before the stream opens, so
-   * the replay carries it).
+   * new ones as they commit. Needs audit:read.
    */
   async openStream(
     feed: AuditFeed,
-    em: EntityManager,
-    caller: AuthenticatedCaller,
+    principal: Principal,
     plan: Plan,
     args: { filter?: AuditFilter | null; after?: string | null },
     onOverflow: (error: SlowConsumerError) => void,
   ): Promise<AsyncIterableIterator<AuditEventRecord>> {
-    const { principal } = caller;
     assertPermission(principal, ApiKeyScope.AUDIT_READ);
-    const afterSeq = args.after != null ? seqOfCursor(args.after, 'after') : undefined;
-    auditWhere(principal.accountId, args.filter); // validates the filter before anything is recorded
-    if (afterSeq !== undefined) await this.recordView(em, caller, args.filter);
     return feed.subscribe({
       accountId: principal.accountId,
       filter: args.filter,
-      afterSeq,
+      afterSeq: args.after != null ? seqOfCursor(args.after, 'after') : undefined,
       notBefore: retentionCutoff(plan),
       onOverflow,
     });
@@ -166,8 +178,9 @@ export class AuditService {
 
   /**
    * Recomputes the account's hash chain (optionally only events in
-   * [from, to)) and names the first event that does not verify: an altered
-   * event, a missing (deleted) one, events out of order, or a forged hash.
+   * [from, to)) and reports every range that does not verify: altered
+   * events, missing (deleted) ones, events out of order, forged hashes, a
+   * tail the chain head does not match.
    */
   async verify(
     em: EntityManager,
@@ -179,14 +192,68 @@ export class AuditService {
   }
 }
 
-/** Chain verification for one account; shared by the API and the CLI. */
+const ALTERED = 'content does not match its hash (event altered or hash forged)';
+const RELINKED = 'prevHash does not match the previous event’s hash (events reordered, removed or forged)';
+const HEAD_FORGED = 'the newest event’s hash does not match the chain head (hash forged)';
+
+function missingReason(firstSeq: number, lastSeq: number, nextSeq: number | null): string {
+  const what =
+    firstSeq === lastSeq ? `event seq ${firstSeq} is missing` : `events seq ${firstSeq} to ${lastSeq} are missing`;
+  return nextSeq === null ? `${what} (deleted)` : `${what} (deleted); the next stored event is seq ${nextSeq}`;
+}
+
+/** Collects broken seqs into ranges: an event continuing the previous range for the same reason extends it. */
+class BrokenRanges {
+  readonly listed: BrokenRange[] = [];
+  total = 0;
+  firstEventId: string | null = null;
+  private last: BrokenRange | undefined;
+
+  add(firstSeq: number, lastSeq: number, reason: string, eventId: string | null = null): void {
+    if (this.total === 0) this.firstEventId = eventId;
+    const last = this.last;
+    if (last && last.reason === reason && last.lastSeq + 1 === firstSeq) {
+      last.lastSeq = lastSeq;
+      last.count = lastSeq - last.firstSeq + 1;
+      return;
+    }
+    this.last = { firstSeq, lastSeq, count: lastSeq - firstSeq + 1, reason };
+    this.total += 1;
+    if (this.listed.length < MAX_BROKEN_RANGES) this.listed.push(this.last);
+  }
+}
+
+type HeadRow = { last_seq: string; last_hash: string };
+type CheckpointRow = { purged_through_seq: string; last_hash: string };
+
+/**
+ * Chain verification for one account; shared by the API and the CLI. Every
+ * event in range is checked, also past a broken one, and every broken range is
+ * reported. All reads share one REPEATABLE READ snapshot, so events appended
+ * meanwhile are either wholly seen (with the head that points at them) or not
+ * at all: never a false gap.
+ */
 export async function verifyChain(
   em: EntityManager,
   accountId: string,
   range: { from?: Date | null; to?: Date | null } = {},
 ): Promise<ChainVerification> {
-  const connection = em.getConnection();
-  const [checkpoint] = await connection.execute<{ purged_through_seq: string; last_hash: string }[]>(
+  return em.transactional((tx) => verifyInSnapshot(tx, accountId, range), {
+    isolationLevel: IsolationLevel.REPEATABLE_READ,
+    readOnly: true,
+  });
+}
+
+async function verifyInSnapshot(
+  tx: EntityManager,
+  accountId: string,
+  range: { from?: Date | null; to?: Date | null },
+): Promise<ChainVerification> {
+  // The head first: it takes the snapshot that every later read shares.
+  const [head] = await tx.execute<HeadRow[]>('SELECT last_seq, last_hash FROM audit_chain_heads WHERE account_id = ?', [
+    accountId,
+  ]);
+  const [checkpoint] = await tx.execute<CheckpointRow[]>(
     'SELECT purged_through_seq, last_hash FROM audit_checkpoints WHERE account_id = ? ORDER BY purged_through_seq DESC LIMIT 1',
     [accountId],
   );
@@ -203,83 +270,82 @@ export async function verifyChain(
   const extra = bounds.length > 0 ? ` AND ${bounds.join(' AND ')}` : '';
 
   const purgedThrough = checkpoint ? Number(checkpoint.purged_through_seq) : 0;
+  const broken = new BrokenRanges();
+  /** Seq the next stored event should have; undefined before the first. */
   let expectedSeq: number | undefined;
+  /** Hash the next event must chain from; undefined when unknown (after missing events). */
   let prevHash: string | undefined;
-  let lastSeq = range.from ? 0 : purgedThrough;
-  let lastEventId: string | null = null;
+  let newest: AuditEventRecord | undefined;
+  let afterSeq = range.from ? 0 : purgedThrough;
   let checked = 0;
-  const broken = (seq: number, id: string | null, reason: string): ChainVerification => ({
-    ok: false,
-    checkedCount: checked,
-    firstBrokenSeq: seq,
-    firstBrokenEventId: id,
-    reason,
-  });
 
   for (;;) {
-    const rows = await connection.execute<Record<string, unknown>[]>(
+    const rows = await tx.execute<Record<string, unknown>[]>(
       `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE account_id = ? AND seq > ?${extra} ORDER BY seq ASC LIMIT ?`,
-      [accountId, lastSeq, ...boundParams, VERIFY_BATCH],
+      [accountId, afterSeq, ...boundParams, VERIFY_BATCH],
     );
     for (const event of rows.map(recordFromRow)) {
       if (expectedSeq === undefined) {
         // Anchor: the start of the chain, the purge checkpoint, or the event before a range.
         const anchorSeq = event.seq - 1;
-        if (checkpoint && Number(checkpoint.purged_through_seq) === anchorSeq) prevHash = checkpoint.last_hash;
+        if (checkpoint && purgedThrough === anchorSeq) prevHash = checkpoint.last_hash;
         else if (anchorSeq === 0) prevHash = GENESIS_HASH;
         else if (range.from) {
-          const [before] = await connection.execute<{ hash: string }[]>(
+          const [before] = await tx.execute<{ hash: string }[]>(
             'SELECT hash FROM audit_events WHERE account_id = ? AND seq = ?',
             [accountId, anchorSeq],
           );
           prevHash = before?.hash;
+          if (prevHash === undefined) broken.add(anchorSeq, anchorSeq, missingReason(anchorSeq, anchorSeq, event.seq));
+        } else {
+          const firstMissing = purgedThrough + 1;
+          broken.add(firstMissing, anchorSeq, missingReason(firstMissing, anchorSeq, event.seq));
         }
-        if (prevHash === undefined) {
-          const firstExpected = checkpoint ? Number(checkpoint.purged_through_seq) + 1 : 1;
-          return broken(firstExpected, null, `event seq ${firstExpected} is missing (deleted)`);
-        }
-        expectedSeq = event.seq;
+      } else if (event.seq !== expectedSeq) {
+        broken.add(expectedSeq, event.seq - 1, missingReason(expectedSeq, event.seq - 1, event.seq));
+        // The link to a deleted event cannot be checked; the event's own content still is.
+        prevHash = undefined;
       }
-      if (event.seq !== expectedSeq) {
-        return broken(
-          expectedSeq,
-          null,
-          `event seq ${expectedSeq} is missing (deleted); the next stored event is seq ${event.seq}`,
-        );
-      }
-      if (event.prevHash !== prevHash) {
-        return broken(
-          event.seq,
-          event.id,
-          'prevHash does not match the previous event’s hash (events reordered, removed or forged)',
-        );
-      }
-      if (computeEventHash(event.prevHash, event) !== event.hash) {
-        return broken(event.seq, event.id, 'content does not match its hash (event altered or hash forged)');
+      if (prevHash !== undefined && event.prevHash !== prevHash) broken.add(event.seq, event.seq, RELINKED, event.id);
+      else if (computeEventHash(event.prevHash, event) !== event.hash) {
+        broken.add(event.seq, event.seq, ALTERED, event.id);
       }
       prevHash = event.hash;
-      expectedSeq += 1;
-      lastSeq = event.seq;
-      lastEventId = event.id;
+      expectedSeq = event.seq + 1;
+      afterSeq = event.seq;
+      newest = event;
       checked += 1;
     }
     if (rows.length < VERIFY_BATCH) break;
   }
 
   if (!range.to) {
-    // The head remembers the newest seq and hash: a removed or forged tail shows here.
-    const [head] = await connection.execute<{ last_seq: string; last_hash: string }[]>(
-      'SELECT last_seq, last_hash FROM audit_chain_heads WHERE account_id = ?',
-      [accountId],
-    );
+    // The head remembers the newest seq and hash: a removed, forged or added tail shows here.
     const headSeq = head ? Number(head.last_seq) : 0;
-    if (headSeq > lastSeq && (checked > 0 || !range.from)) {
-      return broken(lastSeq + 1, null, `events after seq ${lastSeq} are missing (the chain head is at seq ${headSeq})`);
-    }
-    const newestHash = checked > 0 ? prevHash : checkpoint && !range.from ? checkpoint.last_hash : undefined;
-    if (head && newestHash !== undefined && head.last_hash !== newestHash) {
-      return broken(lastSeq, lastEventId, 'the newest event’s hash does not match the chain head (hash forged)');
+    const lastSeq = newest ? newest.seq : range.from ? 0 : purgedThrough;
+    if (headSeq > lastSeq && (newest || !range.from)) {
+      broken.add(lastSeq + 1, headSeq, `events after seq ${lastSeq} are missing (the chain head is at seq ${headSeq})`);
+    } else if (newest && newest.seq > headSeq) {
+      broken.add(
+        headSeq + 1,
+        newest.seq,
+        `events after seq ${headSeq} were not appended through the chain head (the head is at seq ${headSeq})`,
+      );
+    } else {
+      const newestHash = newest ? newest.hash : checkpoint && !range.from ? checkpoint.last_hash : undefined;
+      if (head && newestHash !== undefined && head.last_hash !== newestHash) {
+        broken.add(lastSeq, lastSeq, HEAD_FORGED, newest?.id ?? null);
+      }
     }
   }
-  return { ok: true, checkedCount: checked, firstBrokenSeq: null, firstBrokenEventId: null, reason: null };
+  const first = broken.listed[0];
+  return {
+    ok: first === undefined,
+    checkedCount: checked,
+    firstBrokenSeq: first ? first.firstSeq : null,
+    firstBrokenEventId: first ? broken.firstEventId : null,
+    reason: first ? first.reason : null,
+    brokenRanges: broken.listed,
+    brokenRangeCount: broken.total,
+  };
 }

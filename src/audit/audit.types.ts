@@ -185,22 +185,51 @@ export class AuditEventFilter {
   occurredBefore?: Date | null;
 }
 
+@ObjectType('AuditChainBrokenRange', {
+  simpleResolvers: true,
+  description: 'Consecutive seqs that fail verification for one reason.',
+})
+export class AuditChainBrokenRange {
+  @Field(() => Int)
+  firstSeq!: number;
+
+  @Field(() => Int)
+  lastSeq!: number;
+
+  @Field(() => Int, { description: 'lastSeq - firstSeq + 1.' })
+  count!: number;
+
+  @Field(() => String)
+  reason!: string;
+}
+
 @ObjectType('AuditChainVerification', { simpleResolvers: true })
 export class AuditChainVerification {
   @Field(() => Boolean)
   ok!: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Stored events examined, broken ones included.' })
   checkedCount!: number;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The first seq that fails: an event, or the first of missing ones.',
+  })
   firstBrokenSeq!: number | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'That event, when it is stored.' })
   firstBrokenEventId!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why firstBrokenSeq fails.' })
   reason!: string | null;
+
+  @Field(() => [AuditChainBrokenRange], {
+    description: 'Every broken range in seq order (verification goes on past a broken event); at most the first 1,000.',
+  })
+  brokenRanges!: AuditChainBrokenRange[];
+
+  @Field(() => Int, { description: 'Broken ranges in all: more than brokenRanges lists when over 1,000.' })
+  brokenRangeCount!: number;
 }
 
 @ObjectType('AuditExport', { simpleResolvers: true })

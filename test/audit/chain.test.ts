@@ -70,6 +70,8 @@ describe('audit chain verification', () => {
       firstBrokenSeq: null,
       firstBrokenEventId: null,
       reason: null,
+      brokenRanges: [],
+      brokenRangeCount: 0,
     });
   });
 
@@ -86,10 +88,12 @@ describe('audit chain verification', () => {
     ]);
     expect(await verify(owner)).toEqual({
       ok: false,
-      checkedCount: 2,
+      checkedCount: 5,
       firstBrokenSeq: 3,
       firstBrokenEventId: target.id,
       reason: expect.stringMatching(/content does not match its hash/),
+      brokenRanges: [{ firstSeq: 3, lastSeq: 3, count: 1, reason: expect.stringMatching(/content does not match/) }],
+      brokenRangeCount: 1,
     });
   });
 
@@ -126,12 +130,14 @@ describe('audit chain verification', () => {
       ['UPDATE audit_events SET seq = 3 WHERE account_id = $1 AND seq = 4', [owner.accountId]],
       ['UPDATE audit_events SET seq = 4 WHERE account_id = $1 AND seq = -1', [owner.accountId]],
     );
+    // The swapped events and the one after them no longer link to their stored predecessors.
     expect(await verify(owner)).toMatchObject({
       ok: false,
-      checkedCount: 2,
+      checkedCount: 5,
       firstBrokenSeq: 3,
       firstBrokenEventId: moved.id,
       reason: expect.stringMatching(/reordered/),
+      brokenRanges: [{ firstSeq: 3, lastSeq: 5, count: 3, reason: expect.stringMatching(/reordered/) }],
     });
   });
 
@@ -141,10 +147,11 @@ describe('audit chain verification', () => {
     const next = await eventAt(owner.accountId, 4);
     expect(await verify(owner)).toMatchObject({
       ok: false,
-      checkedCount: 3,
+      checkedCount: 5,
       firstBrokenSeq: 4,
       firstBrokenEventId: next.id,
       reason: expect.stringMatching(/prevHash does not match/),
+      brokenRanges: [{ firstSeq: 4, lastSeq: 4, count: 1 }],
     });
   });
 
@@ -158,6 +165,8 @@ describe('audit chain verification', () => {
       firstBrokenSeq: 5,
       firstBrokenEventId: newest.id,
       reason: expect.stringMatching(/chain head/),
+      brokenRanges: [{ firstSeq: 5, lastSeq: 5, count: 1, reason: expect.stringMatching(/chain head/) }],
+      brokenRangeCount: 1,
     });
   });
 
@@ -167,10 +176,11 @@ describe('audit chain verification', () => {
     const second = await eventAt(owner.accountId, 2);
     expect(await verify(owner)).toMatchObject({
       ok: false,
-      checkedCount: 1,
+      checkedCount: 3,
       firstBrokenSeq: 2,
       firstBrokenEventId: second.id,
       reason: expect.stringMatching(/prevHash does not match/),
+      brokenRanges: [{ firstSeq: 2, lastSeq: 2, count: 1 }],
     });
   });
 
@@ -178,12 +188,14 @@ describe('audit chain verification', () => {
     const owner = await accountWithEvents(2);
     const first = await eventAt(owner.accountId, 1);
     await forgeEvent(owner.accountId, 1, 'f'.repeat(64));
+    // The second event still links to the first's original hash.
     expect(await verify(owner)).toMatchObject({
       ok: false,
-      checkedCount: 0,
+      checkedCount: 3,
       firstBrokenSeq: 1,
       firstBrokenEventId: first.id,
       reason: expect.stringMatching(/prevHash does not match/),
+      brokenRanges: [{ firstSeq: 1, lastSeq: 2, count: 2 }],
     });
   });
 
@@ -201,6 +213,8 @@ describe('audit chain verification', () => {
       firstBrokenSeq: null,
       firstBrokenEventId: null,
       reason: null,
+      brokenRanges: [],
+      brokenRangeCount: 0,
     });
   });
 
@@ -217,6 +231,8 @@ describe('audit chain verification', () => {
       firstBrokenSeq: null,
       firstBrokenEventId: null,
       reason: null,
+      brokenRanges: [],
+      brokenRangeCount: 0,
     });
 
     await tamperAuditEvents(env, [
@@ -232,10 +248,12 @@ describe('audit chain verification', () => {
     ]);
     expect(await verify(owner, window)).toEqual({
       ok: false,
-      checkedCount: 1,
+      checkedCount: 2,
       firstBrokenSeq: 3,
       firstBrokenEventId: events[2]!.id,
       reason: expect.stringMatching(/content does not match its hash/),
+      brokenRanges: [{ firstSeq: 3, lastSeq: 3, count: 1, reason: expect.stringMatching(/content does not match/) }],
+      brokenRangeCount: 1,
     });
   });
 });
@@ -251,6 +269,8 @@ describe('keyledger audit verify (CLI)', () => {
       firstBrokenSeq: null,
       firstBrokenEventId: null,
       reason: null,
+      brokenRanges: [],
+      brokenRangeCount: 0,
     });
 
     const target = await eventAt(owner.accountId, 2);
@@ -260,6 +280,12 @@ describe('keyledger audit verify (CLI)', () => {
     ]);
     const broken = await cli('audit', 'verify', '--account', owner.accountId);
     expect(broken.code).toBe(1);
-    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, firstBrokenSeq: 2, firstBrokenEventId: target.id });
+    expect(JSON.parse(broken.stdout)).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 2,
+      firstBrokenEventId: target.id,
+      brokenRanges: [{ firstSeq: 2, lastSeq: 2, count: 1, reason: expect.stringMatching(/content does not match/) }],
+      brokenRangeCount: 1,
+    });
   });
 });

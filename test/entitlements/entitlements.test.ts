@@ -105,6 +105,8 @@ const GATES: Record<GatedField, Gate> = {
           firstBrokenSeq: null,
           firstBrokenEventId: null,
           reason: null,
+          brokenRanges: [],
+          brokenRangeCount: 0,
         },
       });
     },
