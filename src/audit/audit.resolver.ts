@@ -70,7 +70,8 @@ export class AuditResolver {
       const ctx = context as Context;
       return ctx.services.audit.openStream(
         ctx.services.feed,
-        requirePrincipal(ctx),
+        ctx.em,
+        callerOf(ctx),
         await ctx.plan(),
         args as { filter?: AuditEventFilter | null; after?: string | null },
         (error) => ctx.connection?.close(SLOW_CONSUMER_CLOSE_CODE, error.message),

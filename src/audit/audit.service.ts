@@ -82,8 +82,8 @@ export function retentionCutoff(plan: Plan, now = new Date()): Date | undefined 
 export class AuditService {
   /**
    * A Relay page of events, keyset-paginated on `seq` (stable under concurrent
-   * inserts). The first page of a query records `audit.viewed`, at most once
-   * per caller per 10 minutes.
+   * inserts). Every page, whatever cursor it starts from, records `audit.viewed`
+   * at most once per caller per 10 minutes.
    */
   async list(em: EntityManager, caller: AuthenticatedCaller, args: AuditPageArgs): Promise<AuditPage> {
     const { principal } = caller;
@@ -116,7 +116,8 @@ export class AuditService {
     const events = rows.slice(0, size).map(recordFromRow);
     if (backward) events.reverse();
 
-    if (cursor == null) await this.recordView(em, caller, args.filter);
+    // A cursor proves nothing about an earlier page (anyone can make one): every read counts as a view.
+    await this.recordView(em, caller, args.filter);
     return {
       events,
       hasNextPage: backward ? cursor != null : more,
@@ -157,20 +158,27 @@ export class AuditService {
   /**
    * A live stream of the account's events for a subscription: with `after`,
    * stored events after that cursor first (within the plan's retention), then
-   * new ones as they commit. Needs audit:read.
+   * new ones as they commit. Needs audit:read. A replay reads the stored log,
+   * so it records `audit.viewed` like a page does (before the stream opens, so
+   * the replay carries it).
    */
   async openStream(
     feed: AuditFeed,
-    principal: Principal,
+    em: EntityManager,
+    caller: AuthenticatedCaller,
     plan: Plan,
     args: { filter?: AuditFilter | null; after?: string | null },
     onOverflow: (error: SlowConsumerError) => void,
   ): Promise<AsyncIterableIterator<AuditEventRecord>> {
+    const { principal } = caller;
     assertPermission(principal, ApiKeyScope.AUDIT_READ);
+    const afterSeq = args.after != null ? seqOfCursor(args.after, 'after') : undefined;
+    auditWhere(principal.accountId, args.filter); // validates the filter before anything is recorded
+    if (afterSeq !== undefined) await this.recordView(em, caller, args.filter);
     return feed.subscribe({
       accountId: principal.accountId,
       filter: args.filter,
-      afterSeq: args.after != null ? seqOfCursor(args.after, 'after') : undefined,
+      afterSeq,
       notBefore: retentionCutoff(plan),
       onOverflow,
     });
