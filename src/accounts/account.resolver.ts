@@ -55,7 +55,7 @@ export class AccountResolver {
   @Query(() => EntitlementsType, { description: "What the caller's plan includes." })
   async entitlements(@Ctx() ctx: Context): Promise<EntitlementsType> {
     const account = await ctx.services.accounts.get(ctx.em, requirePrincipal(ctx));
-    return EntitlementsType.of(account.plan);
+    return EntitlementsType.of(account);
   }
 
   @FieldResolver(() => AccountSettingsType)
@@ -72,7 +72,7 @@ export class AccountResolver {
 
   @FieldResolver(() => EntitlementsType, { name: 'entitlements' })
   entitlementsOf(@Root() account: AccountType): EntitlementsType {
-    return EntitlementsType.of(account.plan);
+    return EntitlementsType.of(account.entity);
   }
 
   @Authorized()

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Feature, PLAN_ENTITLEMENTS, Plan } from './plans';
+import { Feature, PLAN_ENTITLEMENTS, Plan, RETENTION_GRACE_DAYS, retentionGraceEnd, type PlanChange } from './plans';
 
 registerEnumType(Plan, { name: 'Plan' });
 registerEnumType(Feature, { name: 'Feature', description: 'Plan-gated capabilities.' });
@@ -24,13 +24,21 @@ export class EntitlementsType {
   })
   auditRetentionDays!: number | null;
 
-  static of(plan: Plan): EntitlementsType {
-    const entitlements = PLAN_ENTITLEMENTS[plan];
+  @Field(() => Date, {
+    nullable: true,
+    description: `After a plan change that shortened the audit retention, older events stay stored (not shown) until this instant, ${RETENTION_GRACE_DAYS} days after the change, and are purged after it; changing back before then shows them again. Null when nothing is held back.`,
+  })
+  auditHistoryKeptUntil!: Date | null;
+
+  /** The entitlements of an account on `plan`, with what its last plan change still holds back. */
+  static of(account: { plan: Plan } & PlanChange): EntitlementsType {
+    const entitlements = PLAN_ENTITLEMENTS[account.plan];
     return Object.assign(new EntitlementsType(), {
-      plan,
+      plan: account.plan,
       features: [...entitlements.features],
       maxActiveApiKeys: entitlements.maxActiveApiKeys,
       auditRetentionDays: entitlements.auditRetentionDays,
+      auditHistoryKeptUntil: retentionGraceEnd(account.plan, account) ?? null,
     });
   }
 }
