@@ -24,7 +24,8 @@ Commands:
       Recomputes the account's audit hash chain; prints the result as JSON (every broken range, as
       verifyAuditChain answers), exits 1 when it is broken.
   audit purge [--account ID]
-      Deletes events older than each account's retention (recording a checkpoint); prints counts as JSON.
+      Deletes events older than each account's plan keeps (after a plan change that shortened it, not before 30 days),
+      recording a checkpoint; the database works out the cut-off. Prints counts as JSON.
 
 Uses DATABASE_URL when set, else the embedded PostgreSQL under DATA_DIR (reused if the service runs).`;
 
