@@ -464,3 +464,61 @@ describe('one budget across server processes', () => {
     expect(await hammer(redisPair, { 'x-forwarded-for': redisClient })).toEqual({ 200: 800, 429: 200 });
   });
 });
+
+describe('when its store is unreachable', () => {
+  let env: TestEnv;
+  let owner: SeededAccount;
+  beforeAll(async () => {
+    // Nothing listens on port 1: every Redis call fails at once and the in-memory insurance limiter decides.
+    env = await startTestEnv({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      RATE_LIMIT_POINTS: '5',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      TRUST_PROXY: '1',
+    });
+    owner = await env.seedAccount();
+  });
+  afterAll(() => env?.close());
+
+  interface Answer {
+    status: number;
+    viewer: string | null;
+    remaining: number | null;
+  }
+
+  /** Seven requests of `ip`, one after another: what each answered. */
+  async function sevenFrom(instance: Instance, ip: string): Promise<Answer[]> {
+    const answers: Answer[] = [];
+    for (let i = 0; i < 7; i++) {
+      const result = await instance.call(
+        ViewerDocument,
+        {},
+        { token: owner.token, headers: { 'x-forwarded-for': ip } },
+      );
+      answers.push({
+        status: result.status,
+        viewer: result.data?.viewer?.user?.id ?? null,
+        remaining: result.status === 200 ? remainingOf(result.headers.get('ratelimit')) : null,
+      });
+    }
+    return answers;
+  }
+
+  const withinBudget = (remaining: number): Answer => ({
+    status: 200,
+    viewer: expect.any(String) as string,
+    remaining,
+  });
+  const refused: Answer = { status: 429, viewer: null, remaining: null };
+
+  it('keeps answering and enforces the budget from memory, per instance', async () => {
+    const second = await env.startInstance();
+    const client = freshIp();
+    const expected = [4, 3, 2, 1, 0].map(withinBudget).concat([refused, refused]);
+
+    expect(await sevenFrom(env.api, client)).toEqual(expected);
+    // Without the shared store, the other instance counts the same client from its own budget.
+    expect(await sevenFrom(second, client)).toEqual(expected);
+    expect((await sevenFrom(env.api, freshIp()))[0]).toEqual(withinBudget(4));
+  });
+});
