@@ -73,6 +73,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   // The CLI's stdout carries only its result; diagnostics go to stderr.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const sessions = new SessionTokens(await loadSessionSecret(config), config);
+  // Refuse before bootstrap writes an account whose token could not be printed.
+  if (!sessions.canIssue) await sessions.issue({ userId: '', accountId: '' }, 1);
   const database = await openDatabase(config, logger);
   try {
     const em = database.orm.em.fork();

@@ -61,6 +61,11 @@ export class SessionTokens {
     this.jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
   }
 
+  /** True when this instance can issue tokens (it has an HS256 secret). */
+  get canIssue(): boolean {
+    return this.secret !== undefined;
+  }
+
   /** A signed session token for a member, valid for `ttlSeconds`; needs `SESSION_SECRET` in production. */
   async issue(claims: SessionClaims, ttlSeconds: number): Promise<string> {
     if (!this.secret) {

@@ -91,4 +91,28 @@ describe('CLI and service on one embedded data directory', () => {
     expect(plan.code).toBe(2);
     expect(plan.stderr).toMatch(/--plan must be one of/);
   });
+
+  it('refuses bootstrap before writing anything when it could not print a token (production without SESSION_SECRET)', async () => {
+    const fresh = await mkdtemp(path.join(os.tmpdir(), 'keyledger-cli-prod-'));
+    try {
+      const result = await runNode(CLI_JS, ['bootstrap', '--account', 'Prod', '--email', 'prod@example.test'], {
+        env: {
+          ...childEnv(),
+          DATA_DIR: fresh,
+          NODE_ENV: 'production',
+          JWKS_URL: 'https://idp.example.test/.well-known/jwks.json',
+          JWT_ISSUER: 'https://idp.example.test/',
+          JWT_AUDIENCE: 'keyledger',
+          PUBLIC_URL: 'https://keyledger.example.test',
+        },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/SESSION_SECRET is required to issue session tokens/);
+      expect(result.stdout).toBe('');
+      // No database was opened, so no account was made.
+      expect(existsSync(path.join(fresh, 'pg'))).toBe(false);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
 });
