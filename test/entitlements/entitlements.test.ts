@@ -205,10 +205,22 @@ describe('partial responses', () => {
 describe('entitlements as clients see them', () => {
   const AUDIT_FEATURES = ['AUDIT_EXPORT', 'AUDIT_LOG', 'AUDIT_STREAM'];
   const TABLE = [
-    { plan: Plan.FREE, features: [], maxActiveApiKeys: 3, auditRetentionDays: null },
-    { plan: Plan.STANDARD, features: [], maxActiveApiKeys: 25, auditRetentionDays: null },
-    { plan: Plan.PREMIUM, features: AUDIT_FEATURES, maxActiveApiKeys: 100, auditRetentionDays: 90 },
-    { plan: Plan.ENTERPRISE, features: AUDIT_FEATURES, maxActiveApiKeys: 1000, auditRetentionDays: 400 },
+    { plan: Plan.FREE, features: [], maxActiveApiKeys: 3, auditRetentionDays: null, auditHistoryKeptUntil: null },
+    { plan: Plan.STANDARD, features: [], maxActiveApiKeys: 25, auditRetentionDays: null, auditHistoryKeptUntil: null },
+    {
+      plan: Plan.PREMIUM,
+      features: AUDIT_FEATURES,
+      maxActiveApiKeys: 100,
+      auditRetentionDays: 90,
+      auditHistoryKeptUntil: null,
+    },
+    {
+      plan: Plan.ENTERPRISE,
+      features: AUDIT_FEATURES,
+      maxActiveApiKeys: 1000,
+      auditRetentionDays: 400,
+      auditHistoryKeptUntil: null,
+    },
   ];
 
   it.each(TABLE)(
@@ -229,7 +241,11 @@ describe('entitlements as clients see them', () => {
 
         const viaAccount = await env.api.call(AccountDocument, {}, { token });
         expect(viaAccount.errors).toBeUndefined();
-        expect(sorted(viaAccount.data!.account.entitlements)).toEqual(expected);
+        // The account document does not select the downgrade grace.
+        expect(sorted(viaAccount.data!.account.entitlements)).toEqual({
+          ...expected,
+          auditHistoryKeptUntil: undefined,
+        });
       }
     },
   );
