@@ -475,6 +475,7 @@ describe('changing the plan', () => {
       features: [],
       maxActiveApiKeys: 3,
       auditRetentionDays: null,
+      auditHistoryKeptUntil: null,
     });
     const before = await lastAuditSeq(env, owner.accountId);
 
