@@ -10,8 +10,8 @@ import { loadSessionSecret, parseDuration, SessionTokens } from './auth/session-
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { Plan } from './entitlements/plans';
-import { AppError } from './server/errors';
-import { createLogger } from './server/logger';
+import { AppError } from './shared/errors';
+import { createLogger } from './shared/logger';
 
 const USAGE = `Usage: keyledger <command> [options]
 

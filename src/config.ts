@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseTrustProxy, type TrustProxy } from './ratelimit/client-ip';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './server/query-limits';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './shared/query-limits';
 
 /** Raised when an environment variable has an invalid value; the message names the variable. */
 export class ConfigError extends Error {

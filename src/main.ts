@@ -5,7 +5,7 @@ import { purgeExpiredAuditEvents } from './audit/audit-retention';
 import { ConfigError, loadConfig } from './config';
 import { describeDatabase, openDatabase } from './db/database';
 import { createApp } from './server/app';
-import { createLogger } from './server/logger';
+import { createLogger } from './shared/logger';
 import { describeStartFailure, type ListenTarget } from './startup-failure';
 
 /** Set once the configuration is read: a failed start prints a stack trace only at LOG_LEVEL=debug. */

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ErrorCode } from '../server/errors';
+import { ErrorCode } from '../shared/errors';
 
 /** Why a download was refused, before any byte of it was sent: the HTTP status, a code and a message. */
 export class ExportDownloadError extends Error {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal';
-import { ForbiddenError } from '../server/errors';
-import { storableText } from '../server/validation';
+import { ForbiddenError } from '../shared/errors';
+import { storableText } from '../shared/validation';
 import { GENESIS_HASH, computeEventHash } from './audit-chain';
 import { AuditActorType, AuditEvent, AuditOutcome, type AuditChange } from './audit-event.entity';
 

@@ -1,5 +1,5 @@
-import { BadUserInputError } from '../server/errors';
-import { decodeCursor, encodeCursor } from '../server/pagination';
+import { BadUserInputError } from '../shared/errors';
+import { decodeCursor, encodeCursor } from '../shared/pagination';
 import type { AuditActorType, AuditEvent, AuditOutcome } from './audit-event.entity';
 
 /** An audit event as stored, whichever way it was read (entity or raw row). */

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, Directive, Int, Mutation, Query, Resolver, Root, 
 import { entitledBy } from '../entitlements/entitled.directive';
 import { Feature } from '../entitlements/plans';
 import { callerOf, requirePrincipal, type Context } from '../server/context';
+import { SocketCloseCode } from '../shared/errors';
 import { auditCursorOf, type AuditEventRecord } from './audit.records';
 import {
   AuditChainVerification,
@@ -14,7 +15,7 @@ import {
 } from './audit.types';
 
 /** Close code for a subscriber that fell too far behind (WebSocket 1008: policy violation). */
-export const SLOW_CONSUMER_CLOSE_CODE = 1008;
+export const SLOW_CONSUMER_CLOSE_CODE = SocketCloseCode.SlowConsumer;
 
 @Resolver(() => AuditEventType)
 export class AuditResolver {

@@ -1,7 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ApiKeyScope } from '../auth/permissions';
-import { PageInfo } from '../server/pagination';
+import { PageInfo } from '../shared/pagination';
 import { AuditActorType, AuditOutcome } from './audit-event.entity';
 import { auditCursorOf, type AuditEventRecord } from './audit.records';
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryRows, type Statement } from '../db/sql';
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from '../keys/api-key.format';
 import type { KeyUsageTracker } from '../keys/key-usage';
-import { UnauthenticatedError } from '../server/errors';
+import { UnauthenticatedError } from '../shared/errors';
 import type { ApiKeyScope, Role } from './permissions';
 import type { Principal } from './principal';
 import type { SessionTokens } from './session-tokens';

@@ -1,4 +1,4 @@
-import { ForbiddenError, type DeniedAttempt } from '../server/errors';
+import { ForbiddenError, type DeniedAttempt } from '../shared/errors';
 import { ROLE_PERMISSIONS, type ApiKeyScope, type Permission, type Role } from './permissions';
 
 /** A member signed in with a session token. */

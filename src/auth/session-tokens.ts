@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { ConfigError, type Config } from '../config';
-import { UnauthenticatedError } from '../server/errors';
+import { UnauthenticatedError } from '../shared/errors';
 
 /** The claims keyledger reads from a session token. */
 export interface SessionClaims {

@@ -11,7 +11,7 @@ import {
   type GraphQLFieldConfig,
 } from 'graphql';
 import type { Context } from '../server/context';
-import { AppError, ErrorCode, UnauthenticatedError } from '../server/errors';
+import { AppError, ErrorCode, UnauthenticatedError } from '../shared/errors';
 import { type Feature, PLAN_ENTITLEMENTS, PLAN_ORDER, type Plan } from './plans';
 
 /** The SDL text that gates a field or type: `@Directive(entitledBy(Feature.AUDIT_LOG))`. */

@@ -13,9 +13,9 @@ import {
   NotFoundError,
   QuotaExceededError,
   UnauthenticatedError,
-} from '../server/errors';
-import { decodeCursor, encodeCursor, pageSize } from '../server/pagination';
-import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../server/validation';
+} from '../shared/errors';
+import { decodeCursor, encodeCursor, pageSize } from '../shared/pagination';
+import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { queryRows } from '../db/sql';
 import { ApiKey, type ApiKeyPurpose, ApiKeyStatus } from './api-key.entity';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';

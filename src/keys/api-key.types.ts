@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UserType } from '../accounts/account.types';
 import { ApiKeyScope } from '../auth/permissions';
-import { PageInfo } from '../server/pagination';
+import { PageInfo } from '../shared/pagination';
 import { ApiKeyPurpose, ApiKeyStatus, apiKeyStatusAt } from './api-key.entity';
 import type { ApiKeyView } from './api-key.view';
 

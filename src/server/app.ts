@@ -18,12 +18,12 @@ import type { Config } from '../config';
 import { ApiKeyService } from '../keys/api-key.service';
 import { KeyUsageTracker } from '../keys/key-usage';
 import type { Context, Services } from './context';
-import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
+import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from '../shared/errors';
 import { currentRequestId, pickRequestId, requestSeconds, withRequestId } from './request-scope';
-import { recordedHeader } from './validation';
+import { recordedHeader } from '../shared/validation';
 import { buildAppSchema } from './schema';
 import { Metrics, holdsMetricsToken, operationLabel } from './metrics';
-import { MAX_BODY_BYTES, checkQueryLimits, type QueryLimits } from './query-limits';
+import { MAX_BODY_BYTES, checkQueryLimits, type QueryLimits } from '../shared/query-limits';
 import {
   RateLimits,
   rateLimitHeaders,
@@ -40,11 +40,11 @@ const ACCOUNT_PLAN: Statement = { name: 'account_plan', text: 'SELECT plan FROM 
 
 /** Codes of request errors (Apollo's own and the query limits), safe to show as they are. */
 const PUBLIC_REQUEST_CODES = new Set([
-  'QUERY_TOO_COMPLEX',
+  ErrorCode.QUERY_TOO_COMPLEX,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.BAD_REQUEST,
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
@@ -224,6 +224,11 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     }),
     feed,
     metrics,
+    // The one wire from the audit recorder to the live feed and metrics: events reach subscribers after commit.
+    onAuditCommitted: (accountId, events) => {
+      metrics.auditEvents.inc(events.length);
+      feed.published(accountId, events);
+    },
   };
   const schema = await buildAppSchema();
   const formatError = formatErrorWith(logger);
@@ -299,7 +304,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
         raw = await readBody(req);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          return graphqlError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+          return graphqlError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
         }
         throw error;
       }
@@ -307,7 +312,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
         try {
           body = raw.length > 0 ? JSON.parse(raw) : undefined;
         } catch {
-          return graphqlError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
+          return graphqlError(res, 400, ErrorCode.BAD_REQUEST, 'Request body is not valid JSON');
         }
       } else {
         body = raw;

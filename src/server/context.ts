@@ -7,7 +7,7 @@ import type { AuditFeed } from '../audit/audit-feed';
 import type { AuditService } from '../audit/audit.service';
 import type { Plan } from '../entitlements/plans';
 import type { ApiKeyService } from '../keys/api-key.service';
-import { UnauthenticatedError } from './errors';
+import { UnauthenticatedError } from '../shared/errors';
 import type { Metrics } from './metrics';
 
 /** Stateless feature services, created once per process. */
@@ -18,6 +18,8 @@ export interface Services {
   exports: AuditExportService;
   feed: AuditFeed;
   metrics: Metrics;
+  /** Called after a transaction that appended audit events commits (built in `createApp`). */
+  onAuditCommitted: NonNullable<Caller['onCommitted']>;
 }
 
 /** What every resolver receives, for HTTP and WebSocket alike. */
@@ -38,16 +40,7 @@ export interface Context {
 /** The authenticated caller, or UNAUTHENTICATED. */
 export function callerOf(ctx: Context): Caller & { principal: Principal } {
   const principal = requirePrincipal(ctx);
-  const { feed, metrics } = ctx.services;
-  return {
-    accountId: principal.accountId,
-    principal,
-    meta: ctx.meta,
-    onCommitted: (accountId, events) => {
-      metrics.auditEvents.inc(events.length);
-      feed.published(accountId, events);
-    },
-  };
+  return { accountId: principal.accountId, principal, meta: ctx.meta, onCommitted: ctx.services.onAuditCommitted };
 }
 
 /** The principal of an authenticated request, or UNAUTHENTICATED. */

@@ -1,6 +1,6 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
-import { requireWellFormedArgs } from './validation';
+import { requireWellFormedArgs } from '../shared/validation';
 
 /**
  * The one check of client text at the GraphQL boundary, for every face that

@@ -7,7 +7,7 @@ import { AuditResolver } from '../audit/audit.resolver';
 import { applyEntitlements } from '../entitlements/entitled.directive';
 import { ApiKeyResolver } from '../keys/api-key.resolver';
 import type { Context } from './context';
-import { UnauthenticatedError } from './errors';
+import { UnauthenticatedError } from '../shared/errors';
 import { applyInputChecks } from './input-checks';
 
 /** The executable schema, from the type-graphql resolvers of every feature. */

@@ -17,7 +17,6 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { CloseCode } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import type { Socket } from 'node:net';
@@ -30,9 +29,9 @@ import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
 import type { Context } from './context';
 import { rateLimitKeyOf } from '../ratelimit/client-ip';
 import { refusedDecision, type RateLimitVerdict } from '../ratelimit/rate-limiter';
-import { checkQueryLimits, type QueryLimits } from './query-limits';
+import { checkQueryLimits, type QueryLimits } from '../shared/query-limits';
 import type { Metrics } from './metrics';
-import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from './errors';
+import { AppError, ErrorCode, SocketCloseCode, UnauthenticatedError, rateLimitedError } from '../shared/errors';
 
 /** What a WebSocket connection needs from the HTTP side: one path from token to context. */
 export interface WebSocketDeps {
@@ -197,13 +196,13 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         if (!verdict.allowed) {
           deps.metrics.rateLimited.inc({ transport: 'ws_connect' });
           const retry = refusedDecision(verdict)!.resetSeconds;
-          extra.socket.close(CloseCode.TooManyInitialisationRequests, `Too many requests: retry in ${retry} s`);
+          extra.socket.close(SocketCloseCode.TooManyRequests, `Too many requests: retry in ${retry} s`);
           return false;
         }
         const authorization = ctx.connectionParams?.authorization;
         if (typeof authorization !== 'string' || authorization.length === 0) {
           extra.socket.close(
-            CloseCode.Unauthorized,
+            SocketCloseCode.Unauthorized,
             'Unauthorized: send {"authorization": "Bearer <token>"} in connection_init',
           );
           return false;
@@ -220,7 +219,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           if (!context.principal) throw new UnauthenticatedError();
         } catch (error) {
           if (!(error instanceof UnauthenticatedError)) throw error;
-          extra.socket.close(CloseCode.Unauthorized, `Unauthorized: ${error.message}`.slice(0, 120));
+          extra.socket.close(SocketCloseCode.Unauthorized, `Unauthorized: ${error.message}`.slice(0, 120));
           return false;
         }
         extra.keyledger = connection;
@@ -346,7 +345,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
     const principal = connection.principal;
     if (principal.kind === 'apiKey' && principal.expiresAt) {
       connection.expiryTimer = armTimer(
-        () => closeSoon(extra, CloseCode.Forbidden, 'API key has expired'),
+        () => closeSoon(extra, SocketCloseCode.Forbidden, 'API key has expired'),
         principal.expiresAt.getTime() - Date.now(),
       );
     }
@@ -355,7 +354,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       try {
         const reason = await revalidate(extra, connection);
         if (reason) {
-          closeSoon(extra, CloseCode.Forbidden, reason);
+          closeSoon(extra, SocketCloseCode.Forbidden, reason);
           return;
         }
       } catch (error) {

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { openOrm } from '../../src/db/orm';
 import type { Plan } from '../../src/entitlements/plans';
 import { createApp, type App } from '../../src/server/app';
-import { createLogger } from '../../src/server/logger';
+import { createLogger } from '../../src/shared/logger';
 import { createTestDatabase } from './database';
 
 /** Session secret shared by every test instance (the CLI tests pass it as SESSION_SECRET). */

@@ -9,9 +9,34 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
   RATE_LIMITED = 'RATE_LIMITED',
+  /** HTTP 400: the operation exceeds a depth, cost, alias, directive or token limit (`limit`, `max`, `actual`). */
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  /** HTTP 413: the request body (or a WebSocket frame) is larger than the service reads. */
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** HTTP 400: not a GraphQL request the service takes (malformed JSON, a batch, a request CSRF prevention blocks). */
+  BAD_REQUEST = 'BAD_REQUEST',
   /** HTTP 503 from an export download: every download slot of the instance is taken; retry after `Retry-After`. */
   EXPORTS_BUSY = 'EXPORTS_BUSY',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+/**
+ * Every WebSocket close code a client can see: graphql-ws's own (4401, 4403, 4429)
+ * and the transport's (1001, 1008, 1009), in one place as graphql-ws keeps its `CloseCode`.
+ */
+export enum SocketCloseCode {
+  /** The service is shutting down (SIGTERM). */
+  GoingAway = 1001,
+  /** A subscriber fell more than `SUBSCRIPTION_QUEUE_LIMIT` events behind ("slow consumer"). */
+  SlowConsumer = 1008,
+  /** A frame larger than the HTTP body limit. */
+  MessageTooBig = 1009,
+  /** `connection_init` without valid credentials. */
+  Unauthorized = 4401,
+  /** Credentials, role or plan no longer allow the connection (revoked, removed, demoted, downgraded, expired). */
+  Forbidden = 4403,
+  /** The connect was over the client's rate limit. */
+  TooManyRequests = 4429,
 }
 
 /** Audit details of a refused attempt, recorded as an `outcome: DENIED` event. */

@@ -1,3 +1,4 @@
+import { ErrorCode } from './errors';
 import {
   GraphQLError,
   Kind,
@@ -151,7 +152,13 @@ export function checkQueryLimits(
   for (const [key, max, name] of checks) {
     if (measured[key] > max) {
       return new GraphQLError(`Query ${name} ${measured[key]} exceeds the limit of ${max}`, {
-        extensions: { code: 'QUERY_TOO_COMPLEX', limit: name, max, actual: measured[key], http: { status: 400 } },
+        extensions: {
+          code: ErrorCode.QUERY_TOO_COMPLEX,
+          limit: name,
+          max,
+          actual: measured[key],
+          http: { status: 400 },
+        },
       });
     }
   }
