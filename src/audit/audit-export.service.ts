@@ -5,7 +5,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { ApiKeyScope } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
-import { Feature, PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
+import { EntitlementRequiredError, assertPlanIncludes } from '../entitlements/entitlement.check';
+import { Feature, type Plan } from '../entitlements/plans';
 import { ErrorCode } from '../shared/errors';
 import { isUuid } from '../shared/validation';
 import { auditedTransaction, type Caller } from './audit.recorder';
@@ -159,12 +160,12 @@ export class AuditExportService {
   /** Checks the plan, spends the link and writes the response head; the rows to send. */
   private async claim(client: pg.PoolClient, id: string, accountId: string, res: ServerResponse) {
     const [account] = (await client.query<{ plan: Plan }>('SELECT plan FROM accounts WHERE id = $1', [accountId])).rows;
-    if (!account || !PLAN_ENTITLEMENTS[account.plan].features.includes(Feature.AUDIT_EXPORT)) {
-      throw new ExportDownloadError(
-        403,
-        ErrorCode.ENTITLEMENT_REQUIRED,
-        'the account’s plan no longer includes audit export',
-      );
+    if (!account) throw new ExportDownloadError(404, ErrorCode.NOT_FOUND, 'export not found');
+    try {
+      assertPlanIncludes(account.plan, Feature.AUDIT_EXPORT);
+    } catch (error) {
+      if (!(error instanceof EntitlementRequiredError)) throw error;
+      throw new ExportDownloadError(403, ErrorCode.ENTITLEMENT_REQUIRED, error.message);
     }
     const claimed = await client.query<{ format: ExportFormat; filter: AuditFilter | null }>(CLAIM_EXPORT, [
       id,

@@ -11,38 +11,19 @@ import {
   type GraphQLFieldConfig,
 } from 'graphql';
 import type { Context } from '../server/context';
-import { AppError, ErrorCode, UnauthenticatedError } from '../shared/errors';
-import { type Feature, PLAN_ENTITLEMENTS, PLAN_ORDER, type Plan } from './plans';
+import { UnauthenticatedError } from '../shared/errors';
+import { assertPlanIncludes } from './entitlement.check';
+import type { Feature } from './plans';
 
 /** The SDL text that gates a field or type: `@Directive(entitledBy(Feature.AUDIT_LOG))`. */
 export function entitledBy(feature: Feature): string {
   return `@entitled(feature: ${feature})`;
 }
 
-/** ENTITLEMENT_REQUIRED: the plan lacks `feature`; names the cheapest plan that has it. */
-export class EntitlementRequiredError extends AppError {
-  constructor(feature: Feature, plan: Plan) {
-    const requiredPlan = lowestPlanWith(feature);
-    super(
-      ErrorCode.ENTITLEMENT_REQUIRED,
-      `${feature} is not included in the ${plan} plan; it requires ${requiredPlan} or higher`,
-      { feature, requiredPlan, plan },
-    );
-  }
-}
-
-/** The cheapest plan that includes `feature`. */
-export function lowestPlanWith(feature: Feature): Plan {
-  const plan = PLAN_ORDER.find((candidate) => PLAN_ENTITLEMENTS[candidate].features.includes(feature));
-  if (!plan) throw new Error(`no plan includes ${feature}`);
-  return plan;
-}
-
 /** Throws ENTITLEMENT_REQUIRED unless the caller's plan (read fresh for this request) includes `feature`. */
 export async function assertEntitled(ctx: Context, feature: Feature): Promise<void> {
   if (!ctx.principal) throw new UnauthenticatedError();
-  const plan = await ctx.plan();
-  if (!PLAN_ENTITLEMENTS[plan].features.includes(feature)) throw new EntitlementRequiredError(feature, plan);
+  assertPlanIncludes(await ctx.plan(), feature);
 }
 
 function featureOf(schema: GraphQLSchema, node: Parameters<typeof getDirective>[1]): Feature | undefined {

@@ -25,7 +25,8 @@ import { isFeedStream, type FeedStream } from '../audit/audit-feed';
 import type { AuditEventRecord } from '../audit/audit.records';
 import { ApiKeyScope } from '../auth/permissions';
 import { can, type Principal } from '../auth/principal';
-import { Feature, PLAN_ENTITLEMENTS } from '../entitlements/plans';
+import { EntitlementRequiredError, assertPlanIncludes } from '../entitlements/entitlement.check';
+import { Feature } from '../entitlements/plans';
 import type { Context } from './context';
 import { rateLimitKeyOf } from '../ratelimit/client-ip';
 import { refusedDecision, type RateLimitVerdict } from '../ratelimit/rate-limiter';
@@ -180,9 +181,11 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
     // Without a running subscription the socket stays usable whatever the role or plan.
     if (Object.keys(connection.subscriptions).length === 0) return null;
     if (!can(principal, ApiKeyScope.AUDIT_READ)) return 'Not allowed any more: audit:read is no longer held';
-    const plan = await context.plan();
-    if (!PLAN_ENTITLEMENTS[plan].features.includes(Feature.AUDIT_STREAM)) {
-      return `${Feature.AUDIT_STREAM} is no longer included in the ${plan} plan`;
+    try {
+      assertPlanIncludes(await context.plan(), Feature.AUDIT_STREAM);
+    } catch (error) {
+      if (error instanceof EntitlementRequiredError) return error.message;
+      throw error;
     }
     return null;
   };
