@@ -1,54 +1,36 @@
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { unwrapResolverError } from '@apollo/server/errors';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/account.service';
+import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
+import { AuditExportService } from '../audit/audit-export.service';
+import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
+import { AuditService } from '../audit/audit.service';
 import { Authenticator } from '../auth/authenticator';
 import { SessionTokens } from '../auth/session-tokens';
-import { AuditExportService } from '../audit/audit-export.service';
-import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
-import { AuditService } from '../audit/audit.service';
-import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
-import type { Plan } from '../entitlements/plans';
 import type { Config } from '../config';
+import { queryRows, type Statement } from '../db/sql';
+import type { Plan } from '../entitlements/plans';
 import { ApiKeyService } from '../keys/api-key.service';
 import { KeyUsageTracker } from '../keys/key-usage';
-import type { Context, Services } from './context';
-import { AppError, ErrorCode, UnauthenticatedError, rateLimitedError } from '../shared/errors';
-import { currentRequestId, pickRequestId, requestSeconds, withRequestId } from './request-scope';
+import { rateLimitKeyOf } from '../ratelimit/client-ip';
+import { RateLimits, rateLimitHeaders, type BudgetRule } from '../ratelimit/rate-limiter';
+import { ErrorCode, UnauthenticatedError } from '../shared/errors';
+import { MAX_BODY_BYTES } from '../shared/query-limits';
 import { recordedHeader } from '../shared/validation';
+import type { Context, Services } from './context';
+import { Metrics, holdsMetricsToken } from './metrics';
+import { pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
-import { Metrics, holdsMetricsToken, operationLabel } from './metrics';
-import { MAX_BODY_BYTES, checkQueryLimits, type QueryLimits } from '../shared/query-limits';
-import {
-  RateLimits,
-  rateLimitHeaders,
-  refusedDecision,
-  type BudgetRule,
-  type RateLimitVerdict,
-} from '../ratelimit/rate-limiter';
-import { rateLimitKeyOf, resolveClientIp, type TrustProxy } from '../ratelimit/client-ip';
+import { formatErrorWith, queryLimitsPlugin, requestLogPlugin } from './graphql/plugins';
+import { BodyTooLarge, clientIpWith, graphqlError, readBody, sendJson, sendRateLimited } from './http';
 import { attachWebSocketServer, type ContextInput } from './websocket';
-import { queryRows, type Statement } from '../db/sql';
 
 /** An account's current plan, read once per request that needs it. */
 const ACCOUNT_PLAN: Statement = { name: 'account_plan', text: 'SELECT plan FROM accounts WHERE id = $1' };
-
-/** Codes of request errors (Apollo's own and the query limits), safe to show as they are. */
-const PUBLIC_REQUEST_CODES = new Set([
-  ErrorCode.QUERY_TOO_COMPLEX,
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  ErrorCode.BAD_USER_INPUT,
-  ErrorCode.BAD_REQUEST,
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-]);
 
 export interface AppDeps {
   config: Config;
@@ -66,128 +48,6 @@ export interface App {
   services: Services;
   /** Stops accepting, drains in-flight work; the ORM is the caller's to close. */
   close(): Promise<void>;
-}
-
-/** The client's address: the socket peer, or X-Forwarded-For past trusted proxies (TRUST_PROXY). */
-function clientIpWith(trust: TrustProxy) {
-  return (req: IncomingMessage): string | null =>
-    resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trust) || null;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
-}
-
-/** 429 with a GraphQL-shaped body (headers are already set). */
-function sendRateLimited(res: ServerResponse, verdict: RateLimitVerdict): void {
-  const error = rateLimitedError(refusedDecision(verdict)!);
-  sendJson(res, 429, {
-    errors: [{ message: error.message, extensions: { code: error.code, retryAfter: error.retryAfter } }],
-  });
-}
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Passes AppErrors and Apollo's request errors through; masks everything else with the request id. */
-function formatErrorWith(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    if (original instanceof AppError) {
-      const { http: _http, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: { ...extensions, code: original.code } };
-    }
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && PUBLIC_REQUEST_CODES.has(code)) {
-      const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    const requestId = currentRequestId();
-    logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
-    return {
-      message: `Internal server error (request id ${requestId ?? 'unknown'})`,
-      path: formatted.path,
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
-    };
-  };
-}
-
-/** Refuses operations past the depth, cost, alias and directive limits before they execute. */
-function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operationName, request }) {
-          const error = checkQueryLimits(document, operationName, request.variables, limits);
-          if (error) throw error;
-        },
-      };
-    },
-  };
-}
-
-function requestLogPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
-  /** One log line and one metric sample per GraphQL request, whatever its outcome. */
-  const record = (entry: { operationName?: string | null; accountId?: string; codes: string[]; seconds: number }) => {
-    const labels = { operation: operationLabel(entry.operationName), outcome: entry.codes[0] ?? 'ok' };
-    metrics.requests.inc(labels);
-    metrics.requestDuration.observe(labels, entry.seconds);
-    logger.info(
-      {
-        requestId: currentRequestId(),
-        accountId: entry.accountId,
-        operationName: entry.operationName ?? undefined,
-        durationMs: Math.round(entry.seconds * 10_000) / 10,
-        outcome: entry.codes.length === 0 ? 'ok' : 'error',
-        errorCodes: entry.codes.length > 0 ? [...new Set(entry.codes)] : undefined,
-      },
-      'graphql request',
-    );
-  };
-  const codeOf = (error: unknown): string => {
-    const original = unwrapResolverError(error);
-    if (original instanceof AppError) return original.code;
-    const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-    return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
-  };
-  return {
-    // Refused before an operation exists: bad credentials, malformed or batched requests.
-    async contextCreationDidFail({ error }) {
-      record({ codes: [codeOf(error)], seconds: requestSeconds() });
-    },
-    async invalidRequestWasReceived({ error }) {
-      record({ codes: [codeOf(error)], seconds: requestSeconds() });
-    },
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, operationName, errors }) {
-          record({
-            operationName,
-            accountId: contextValue.principal?.accountId,
-            codes: (errors ?? []).map(codeOf),
-            seconds: requestSeconds(),
-          });
-        },
-      };
-    },
-  };
 }
 
 /** Wires the HTTP server, Apollo and the feature services; nothing listens until `listen`. */

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { MAX_TIMER_DELAY_MS, armTimer } from '../../src/server/websocket';
+import { MAX_TIMER_DELAY_MS, armTimer } from '../../src/server/websocket/timers';
 
 /**
  * The timer that closes a socket when its API key expires: setTimeout fires at
