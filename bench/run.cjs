@@ -8,7 +8,7 @@
 // child processes, and drives load from this process. Each scenario warms up,
 // then measures keyledger and its baseline alternately (A B A B A B), takes
 // medians and reports keyledger ÷ baseline against the target. Prints a table
-// and writes bench/results.json (plus per-round samples in bench/results-detail.json).
+// and writes bench/results/results.json (plus per-round samples in bench/results/results-detail.json).
 
 const fs = require('node:fs');
 const net = require('node:net');
@@ -45,8 +45,8 @@ const SCENARIOS = [
 ];
 
 const BENCH_DIR = __dirname;
-const RESULTS_FILE = path.join(BENCH_DIR, 'results.json');
-const DETAIL_FILE = path.join(BENCH_DIR, 'results-detail.json');
+const RESULTS_FILE = path.join(BENCH_DIR, 'results', 'results.json');
+const DETAIL_FILE = path.join(BENCH_DIR, 'results', 'results-detail.json');
 const PROFILE_DIR = path.join(BENCH_DIR, 'profiles');
 
 function parseArgs(argv) {

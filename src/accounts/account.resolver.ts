@@ -4,7 +4,7 @@ import { assertPermission, permissionsOf } from '../auth/principal';
 import { EntitlementsType } from '../entitlements/entitlements.types';
 import { ApiKey } from '../keys/api-key.entity';
 import { ApiKeyType } from '../keys/api-key.types';
-import { callerOf, requirePrincipal, type Context } from '../server/context';
+import { callerOf, requirePrincipal, type Context } from '../server/graphql/context';
 import {
   AccountSettingsType,
   AccountType,

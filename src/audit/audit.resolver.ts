@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Directive, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { entitledBy } from '../entitlements/entitled.directive';
 import { Feature } from '../entitlements/plans';
-import { callerOf, requirePrincipal, type Context } from '../server/context';
+import { callerOf, requirePrincipal, type Context } from '../server/graphql/context';
 import { SocketCloseCode } from '../shared/errors';
 import { auditCursorOf, type AuditEventRecord } from './audit.records';
 import {

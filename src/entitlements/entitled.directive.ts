@@ -10,7 +10,7 @@ import {
   isObjectType,
   type GraphQLFieldConfig,
 } from 'graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../server/graphql/context';
 import { UnauthenticatedError } from '../shared/errors';
 import { assertPlanIncludes } from './entitlement.check';
 import type { Feature } from './plans';

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { callerOf, requirePrincipal, type Context } from '../server/context';
+import { callerOf, requirePrincipal, type Context } from '../server/graphql/context';
 import { ApiKeyStatus } from './api-key.entity';
 import {
   ApiKeyConnection,

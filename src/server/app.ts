@@ -21,7 +21,7 @@ import { RateLimits, rateLimitHeaders, type BudgetRule } from '../ratelimit/rate
 import { ErrorCode, UnauthenticatedError } from '../shared/errors';
 import { MAX_BODY_BYTES } from '../shared/query-limits';
 import { recordedHeader } from '../shared/validation';
-import type { Context, Services } from './context';
+import type { Context, Services } from './graphql/context';
 import { Metrics, holdsMetricsToken } from './metrics';
 import { pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';

@@ -6,7 +6,7 @@ import { AccountResolver } from '../accounts/account.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { applyEntitlements } from '../entitlements/entitled.directive';
 import { ApiKeyResolver } from '../keys/api-key.resolver';
-import type { Context } from './context';
+import type { Context } from './graphql/context';
 import { UnauthenticatedError } from '../shared/errors';
 import { applyInputChecks } from './input-checks';
 

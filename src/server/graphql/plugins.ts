@@ -5,7 +5,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../shared/errors';
 import { checkQueryLimits, type QueryLimits } from '../../shared/query-limits';
-import type { Context } from '../context';
+import type { Context } from './context';
 import { type Metrics, operationLabel } from '../metrics';
 import { currentRequestId, requestSeconds } from '../request-scope';
 

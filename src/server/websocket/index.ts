@@ -30,7 +30,7 @@ import { rateLimitKeyOf } from '../../ratelimit/client-ip';
 import { refusedDecision, type RateLimitVerdict } from '../../ratelimit/rate-limiter';
 import { AppError, ErrorCode, SocketCloseCode, UnauthenticatedError, rateLimitedError } from '../../shared/errors';
 import { checkQueryLimits, type QueryLimits } from '../../shared/query-limits';
-import type { Context } from '../context';
+import type { Context } from '../graphql/context';
 import type { Metrics } from '../metrics';
 
 import { SocketAdmission, refuseUpgrade } from './admission';

@@ -1,14 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AccountService } from '../accounts/account.service';
-import type { Principal } from '../auth/principal';
-import type { Caller, RequestMeta } from '../audit/audit.recorder';
-import type { AuditExportService } from '../audit/audit-export.service';
-import type { AuditFeed } from '../audit/audit-feed';
-import type { AuditService } from '../audit/audit.service';
-import type { Plan } from '../entitlements/plans';
-import type { ApiKeyService } from '../keys/api-key.service';
-import { UnauthenticatedError } from '../shared/errors';
-import type { Metrics } from './metrics';
+import type { AccountService } from '../../accounts/account.service';
+import type { Principal } from '../../auth/principal';
+import type { Caller, RequestMeta } from '../../audit/audit.recorder';
+import type { AuditExportService } from '../../audit/audit-export.service';
+import type { AuditFeed } from '../../audit/audit-feed';
+import type { AuditService } from '../../audit/audit.service';
+import type { Plan } from '../../entitlements/plans';
+import type { ApiKeyService } from '../../keys/api-key.service';
+import { UnauthenticatedError } from '../../shared/errors';
+import type { Metrics } from '../metrics';
 
 /** Stateless feature services, created once per process. */
 export interface Services {
