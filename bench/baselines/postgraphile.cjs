@@ -21,13 +21,15 @@ const pg = require('pg');
 // resolved to postgraphile's copy — what a deduplicated install would give.
 const POSTGRAPHILE_DIR = path.dirname(require.resolve('postgraphile/package.json'));
 const DEDUPED = /^(graphql|graphile-build)(\/|$)/;
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, parent, ...rest) {
+/** Node's module internals (not in its typings). */
+const internals = /** @type {any} */ (Module);
+const resolveFilename = internals._resolveFilename;
+internals._resolveFilename = function (request, parent, ...rest) {
   if (DEDUPED.test(request))
     return resolveFilename.call(
       this,
       request,
-      { ...parent, paths: Module._nodeModulePaths(POSTGRAPHILE_DIR) },
+      { ...parent, paths: internals._nodeModulePaths(POSTGRAPHILE_DIR) },
       ...rest,
     );
   return resolveFilename.call(this, request, parent, ...rest);
@@ -64,7 +66,9 @@ async function main() {
   const server = http.createServer(middleware);
   server.keepAliveTimeout = 65_000;
   server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-    process.stdout.write(`postgraphile listening on http://127.0.0.1:${server.address().port}/graphql\n`);
+    process.stdout.write(
+      `postgraphile listening on http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/graphql\n`,
+    );
   });
   const stop = () => {
     server.close(() => pool.end().finally(() => process.exit(0)));

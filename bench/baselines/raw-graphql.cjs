@@ -21,7 +21,8 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Numb
 pool.on('error', () => undefined);
 
 const schema = buildSchema(fs.readFileSync(path.join(__dirname, '..', '..', 'schema', 'schema.graphql'), 'utf8'));
-schema.getType('DateTime').serialize = (value) => (value instanceof Date ? value.toISOString() : value);
+/** @type {import('graphql').GraphQLScalarType} */ (schema.getType('DateTime')).serialize = (value) =>
+  value instanceof Date ? value.toISOString() : value;
 
 const SCOPE_NAMES = {
   'keys:read': 'KEYS_READ',
@@ -195,7 +196,9 @@ async function handle(req, res) {
 const server = http.createServer((req, res) => void handle(req, res));
 server.keepAliveTimeout = 65_000;
 server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  process.stdout.write(`raw-graphql listening on http://127.0.0.1:${server.address().port}/graphql\n`);
+  process.stdout.write(
+    `raw-graphql listening on http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/graphql\n`,
+  );
 });
 const stop = () => {
   server.close(() => pool.end().finally(() => process.exit(0)));

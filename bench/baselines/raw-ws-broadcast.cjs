@@ -39,7 +39,9 @@ const server = http.createServer(async (req, res) => {
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
 
 server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  process.stdout.write(`raw-ws-broadcast listening on http://127.0.0.1:${server.address().port}/graphql\n`);
+  process.stdout.write(
+    `raw-ws-broadcast listening on http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/graphql\n`,
+  );
 });
 const stop = () => {
   for (const socket of wss.clients) socket.terminate();

@@ -38,6 +38,9 @@ async function gqlOk(url, query, variables, token) {
  * One autocannon run. `requests` (autocannon's request sequence) or `body`/`headers`;
  * `setupClient` customises each connection. Counts responses whose body carries
  * GraphQL `errors` as failures. Returns requests/s of successful responses and latencies.
+ *
+ * @param {{ url: string, connections: number, duration: number, body?: string, headers?: Record<string, string>,
+ *   requests?: object[], setupClient?: (client: any) => void, method?: string, keepLatencies?: boolean }} options
  */
 function cannon({
   url,

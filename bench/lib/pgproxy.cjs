@@ -56,7 +56,7 @@ function startCountingProxy(targetUrl) {
     server.listen(0, '127.0.0.1', () => {
       const url = new URL(targetUrl);
       url.hostname = '127.0.0.1';
-      url.port = String(server.address().port);
+      url.port = String(/** @type {import('node:net').AddressInfo} */ (server.address()).port);
       resolve({
         url: url.toString(),
         counts,

@@ -89,7 +89,13 @@ function stopChild(child, graceMs = 15_000) {
   });
 }
 
-/** Runs a command to completion; resolves with { code, stdout, stderr }. */
+/**
+ * Runs a command to completion; resolves with { code, stdout, stderr }.
+ *
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ env?: Record<string, string>, input?: string, cwd?: string, timeoutMs?: number }} [options]
+ */
 function run(command, args, { env = {}, input, cwd = ROOT, timeoutMs = 600_000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = track(

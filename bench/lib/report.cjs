@@ -143,6 +143,7 @@ function locationOf(url) {
   return clean;
 }
 
+/** @type {Array<[RegExp | null, RegExp | null, string]>} */
 const CATEGORIES = [
   [/^\(garbage collector\)$/, null, 'garbage collection'],
   [null, /^(@mikro-orm\/|knex\/|tarn\/)/, 'ORM: MikroORM + knex + tarn'],

@@ -25,6 +25,10 @@ const BURST_CONCURRENCY = 8;
 /**
  * Runs a write schedule and waits until every subscriber has every event.
  * `write(i)` performs the i-th write. Returns msgs/s and latency percentiles.
+ *
+ * @param {any} sink
+ * @param {(i: number) => Promise<unknown>} write
+ * @param {{ events: number, rate?: number, concurrency?: number, pid: number }} schedule
  */
 async function phase(sink, write, { events, rate, concurrency, pid }) {
   sink.reset();
@@ -154,6 +158,7 @@ module.exports = {
         }
       }
       const med = (name, phaseName, field) => ctx.median(samples[name].map((s) => s[phaseName][field]));
+      /** @type {Array<[string, string, string, number | null, string]>} */
       const rows = [
         ['burst: delivered msgs/s', 'burst', 'msgsPerSecond', 0.6, 'higher'],
         [`steady ${STEADY_RATE} ev/s: p99 commit→delivery ms`, 'steady', 'p99', 4, 'lower'],

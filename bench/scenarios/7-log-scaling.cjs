@@ -39,10 +39,12 @@ module.exports = {
     const { small, large } = await logAccounts(ctx);
     const keyledger = await ctx.keyledger('keyledger');
 
-    for (const [label, filter] of [
+    /** @type {Array<[string, object | null]>} */
+    const filters = [
       ['unfiltered', null],
       ['filtered by action', FILTER],
-    ]) {
+    ];
+    for (const [label, filter] of filters) {
       const { text, values } = pageQuery(large.accountId, filter);
       const plan = (await ctx.db.sql(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, values))
         .map((r) => r['QUERY PLAN'])
