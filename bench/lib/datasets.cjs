@@ -29,6 +29,7 @@ function keysAccount(ctx, graphqlUrl) {
       seed.createApiKey(graphqlUrl, account.token, {
         name: `integration ${i}`,
         purpose: ['TEMPORARY_INTEGRATION', 'LONG_RUNNING_WORKFLOW', 'TEAM_HANDOFF'][i % 3],
+        handoffTo: i % 3 === 2 ? 'Data platform team' : null,
         description: i % 2 ? `Deploys service ${i} from CI` : null,
         scopes: ALL_SCOPES.slice(0, 1 + (i % ALL_SCOPES.length)),
       }),

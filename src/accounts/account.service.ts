@@ -5,8 +5,15 @@ import { assertPermission, type Principal } from '../auth/principal';
 import { auditedTransaction, type AppendAudit, type AuditTargetInput, type Caller } from '../audit/audit.recorder';
 import type { AuditChange } from '../audit/audit-event.entity';
 import { Plan } from '../entitlements/plans';
-import { ApiKey, ApiKeyStatus } from '../keys/api-key.entity';
-import { MEMBER_REMOVED_REASON, revokeDescendants, revokeOne } from '../keys/api-key.revocation';
+import { ApiKey, isWorking } from '../keys/api-key.entity';
+import {
+  MEMBER_REMOVED_REASON,
+  apiKeyTarget,
+  assertHoldsScopes,
+  handOver,
+  revokeDescendants,
+  revokeOne,
+} from '../keys/api-key.revocation';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { cutText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { Account } from './account.entity';
@@ -178,11 +185,17 @@ export class AccountService {
   }
 
   /**
-   * Removes a member; any member may leave on their own. Their working API keys
-   * (and the keys those created) are revoked in the same transaction, one
-   * `api_key.revoked` event each, so inviting them again revives nothing.
+   * Removes a member; any member may leave on their own. The working API keys
+   * they own are, in the same transaction, revoked (with the keys those
+   * created; one `api_key.revoked` event each, so inviting them again revives
+   * nothing) or, with `transferKeysTo`, handed to that member (one
+   * `api_key.transferred` event each; needs keys:write too).
    */
-  async remove(em: EntityManager, caller: AuthenticatedCaller, input: { userId: string }): Promise<boolean> {
+  async remove(
+    em: EntityManager,
+    caller: AuthenticatedCaller,
+    input: { userId: string; transferKeysTo?: string | null },
+  ): Promise<boolean> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
       const attempt = { action: 'member.removed', target: { type: 'user', id: input.userId } };
@@ -199,10 +212,19 @@ export class AccountService {
         changes: [{ field: 'role', before: membership.role, after: null }],
         metadata: leaving ? { left: true } : null,
       });
+      const heir = await this.heirOf(tx, principal, membership, input.transferKeysTo, attempt);
       tx.remove(membership);
-      await this.revokeKeysOf(tx, audit, principal, membership.user);
+      if (heir) await this.transferKeysOf(tx, audit, principal, membership.user, heir);
+      else await this.revokeKeysOf(tx, audit, principal, membership.user);
       return true;
     });
+  }
+
+  /** A user's current role in an account; null when they are not (or no longer) a member. */
+  async roleOf(em: EntityManager, accountId: string, userId: string | null): Promise<Role | null> {
+    if (!userId) return null;
+    const membership = await em.findOne(Membership, { account: accountId, user: userId }, { fields: ['role'] });
+    return membership?.role ?? null;
   }
 
   /** OWNER only; stands in for billing. Takes effect on the next request. */
@@ -248,12 +270,52 @@ export class AccountService {
     return membership;
   }
 
-  /** Revokes every unrevoked, unexpired key `user` created in the account, and what those keys created. */
+  /** The member named by `transferKeysTo` (checked before anything changes), or null to revoke. */
+  private async heirOf(
+    tx: EntityManager,
+    principal: Principal,
+    leaving: Membership,
+    transferKeysTo: string | null | undefined,
+    attempt: { action: string; target: AuditTargetInput },
+  ): Promise<Membership | null> {
+    if (transferKeysTo === undefined || transferKeysTo === null) return null;
+    assertPermission(principal, ApiKeyScope.KEYS_WRITE, attempt);
+    const heirId = requireId(transferKeysTo, 'Member');
+    if (heirId === leaving.user.id) {
+      throw new BadUserInputError('transferKeysTo must name another member than the one removed', 'transferKeysTo');
+    }
+    const heir = await tx.findOne(Membership, { account: principal.accountId, user: heirId }, { populate: ['user'] });
+    if (!heir) throw new BadUserInputError('transferKeysTo is not a member of this account', 'transferKeysTo');
+    return heir;
+  }
+
+  /** Hands every working key `user` owns in the account to `heir`, one `api_key.transferred` event each. */
+  private async transferKeysOf(
+    tx: EntityManager,
+    audit: AppendAudit,
+    principal: Principal,
+    user: User,
+    heir: Membership,
+  ): Promise<void> {
+    const now = new Date();
+    const keys = await tx.find(
+      ApiKey,
+      { account: principal.accountId, owner: user, revokedAt: null },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' }, populate: ['owner'] },
+    );
+    const working = keys.filter((key) => isWorking(key.statusAt(now)));
+    for (const key of working) {
+      assertHoldsScopes(principal, key.scopes, { action: 'api_key.transferred', target: apiKeyTarget(key) });
+      await handOver(audit, key, heir.user, heir.role, MEMBER_REMOVED_REASON);
+    }
+  }
+
+  /** Revokes every unrevoked, unexpired key `user` owns in the account, and what those keys created. */
   private async revokeKeysOf(tx: EntityManager, audit: AppendAudit, principal: Principal, user: User): Promise<void> {
     const now = new Date();
     const keys = await tx.find(
       ApiKey,
-      { account: principal.accountId, createdBy: user, revokedAt: null },
+      { account: principal.accountId, owner: user, revokedAt: null },
       { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
     );
     const revocation = {
@@ -262,7 +324,7 @@ export class AccountService {
       now,
     };
     for (const key of keys) {
-      if (key.statusAt(now) === ApiKeyStatus.ACTIVE) await revokeOne(audit, key, revocation);
+      if (isWorking(key.statusAt(now))) await revokeOne(audit, key, revocation);
     }
     // Expired keys are not revoked (they can never work again), but what they created might still.
     await revokeDescendants(tx, audit, principal.accountId, keys, revocation);

@@ -125,6 +125,13 @@ export class ChangeMemberRoleInput {
 export class RemoveMemberInput {
   @Field(() => ID)
   userId!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'Hand the member’s working keys to this member (needs keys:write too) instead of revoking them (the default).',
+  })
+  transferKeysTo?: string | null;
 }
 
 @InputType('ChangePlanInput')

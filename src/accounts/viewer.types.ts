@@ -17,12 +17,12 @@ export class ViewerType {
   @Field(() => AccountType)
   account!: AccountType;
 
-  @Field(() => Role, { nullable: true, description: "The member's role (for an API key: its creator's)." })
+  @Field(() => Role, { nullable: true, description: "The member's role (for an API key: its owner's)." })
   role!: Role | null;
 
   @Field(() => [ApiKeyScope], {
     nullable: true,
-    description: "An API key's effective scopes (its scopes within its creator's role); null for a user.",
+    description: "An API key's effective scopes (its scopes within its owner's role); null for a user.",
   })
   scopes!: ApiKeyScope[] | null;
 }

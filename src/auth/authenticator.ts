@@ -15,7 +15,8 @@ interface KeyRow {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
-  created_by_id: string | null;
+  rotated_at: string | null;
+  owner_id: string | null;
   role: Role | null;
 }
 
@@ -24,13 +25,13 @@ interface MemberRow {
   role: Role;
 }
 
-/** A key by its digest, with its creator's current role (one unique-index probe + one membership probe). */
+/** A key by its digest, with its owner's current role (one unique-index probe + one membership probe). */
 const KEY_BY_DIGEST: Statement = {
-  name: 'auth_key_by_digest',
+  name: 'auth_key_by_digest_owner',
   text: `SELECT k.id, k.account_id, k.display_key, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,
-                k.created_by_id, m.role
+                k.rotated_at, k.owner_id, m.role
            FROM api_keys k
-           LEFT JOIN memberships m ON m.account_id = k.account_id AND m.user_id = k.created_by_id
+           LEFT JOIN memberships m ON m.account_id = k.account_id AND m.user_id = k.owner_id
           WHERE k.digest = $1`,
 };
 
@@ -74,17 +75,23 @@ export class Authenticator {
     if (row.revoked_at) throw new UnauthenticatedError('API key has been revoked');
     const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('API key has expired');
-    if (!row.role || !row.created_by_id) {
-      throw new UnauthenticatedError('API key is no longer valid: its creator is not a member of the account');
+    if (!row.role || !row.owner_id) {
+      throw new UnauthenticatedError('API key is no longer valid: its owner is not a member of the account');
     }
-    this.usage.touch(row.id, row.last_used_at ? new Date(row.last_used_at) : null, ip);
+    this.usage.touch(
+      row.id,
+      row.account_id,
+      row.last_used_at ? new Date(row.last_used_at) : null,
+      ip,
+      row.rotated_at !== null,
+    );
     return {
       kind: 'apiKey',
       accountId: row.account_id,
       keyId: row.id,
       displayKey: row.display_key,
       scopes: row.scopes,
-      ownerUserId: row.created_by_id,
+      ownerUserId: row.owner_id,
       ownerRole: row.role,
       expiresAt,
     };

@@ -31,7 +31,7 @@ export const ALL_SCOPES: readonly ApiKeyScope[] = Object.values(ApiKeyScope);
 
 const READ_SCOPES = [ApiKeyScope.KEYS_READ, ApiKeyScope.SETTINGS_READ, ApiKeyScope.MEMBERS_READ];
 
-/** What each role may do; an API key gets the intersection of its scopes and its creator's role. */
+/** What each role may do; an API key gets the intersection of its scopes and its owner's role. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   [Role.OWNER]: new Set<Permission>([...ALL_SCOPES, 'plan:write']),
   [Role.ADMIN]: new Set<Permission>(ALL_SCOPES),

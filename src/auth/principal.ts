@@ -10,7 +10,7 @@ export interface UserPrincipal {
   role: Role;
 }
 
-/** A caller holding an API key. It acts for the member who created it, never beyond that member's current role. */
+/** A caller holding an API key. It acts for the member who owns it, never beyond that member's current role. */
 export interface ApiKeyPrincipal {
   kind: 'apiKey';
   accountId: string;

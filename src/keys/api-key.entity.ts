@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { OptionalProps, ArrayType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import {
+  ArrayType,
+  BigIntType,
+  Entity,
+  Enum,
+  Index,
+  ManyToOne,
+  OptionalProps,
+  PrimaryKey,
+  Property,
+} from '@mikro-orm/core';
 import { Account } from '../accounts/account.entity';
 import { User } from '../accounts/user.entity';
 import type { ApiKeyScope } from '../auth/permissions';
@@ -12,8 +22,15 @@ export enum ApiKeyPurpose {
 
 export enum ApiKeyStatus {
   ACTIVE = 'ACTIVE',
+  /** Replaced by rotation and still working until its grace period ends (`expiresAt`). */
+  ROTATING = 'ROTATING',
   EXPIRED = 'EXPIRED',
   REVOKED = 'REVOKED',
+}
+
+/** Whether a key in this status still authenticates (ACTIVE, or ROTATING within its grace period). */
+export function isWorking(status: ApiKeyStatus): boolean {
+  return status === ApiKeyStatus.ACTIVE || status === ApiKeyStatus.ROTATING;
 }
 
 /**
@@ -28,6 +45,9 @@ export class ApiKey {
     | 'scopes'
     | 'createdAt'
     | 'createdBy'
+    | 'owner'
+    | 'handoffTo'
+    | 'requestsSinceRotation'
     | 'createdByKeyId'
     | 'expiresAt'
     | 'lastUsedAt'
@@ -71,6 +91,18 @@ export class ApiKey {
   @ManyToOne({ entity: () => User, nullable: true, deleteRule: 'set null' })
   createdBy: User | null = null;
 
+  /** The member whose current role bounds the key (its creator until a transfer); null once they are gone. */
+  @ManyToOne({ entity: () => User, nullable: true, deleteRule: 'set null' })
+  owner: User | null = null;
+
+  /** For TEAM_HANDOFF keys: the team the key was handed to. */
+  @Property({ type: 'text', nullable: true })
+  handoffTo: string | null = null;
+
+  /** Requests this key served after it was rotated (counted in batches; 0 before a rotation). */
+  @Property({ type: new BigIntType('number'), default: 0 })
+  requestsSinceRotation = 0;
+
   /** Set when another API key created this one. */
   @Property({ type: 'uuid', nullable: true })
   createdByKeyId: string | null = null;
@@ -107,9 +139,12 @@ export class ApiKey {
   }
 }
 
-/** Status at `now` of a key or a key's row: revoked wins over expired. */
-export function apiKeyStatusAt(key: { revokedAt: Date | null; expiresAt: Date | null }, now: Date): ApiKeyStatus {
+/** Status at `now` of a key or a key's row: revoked wins over expired; a rotated key still working is ROTATING. */
+export function apiKeyStatusAt(
+  key: { revokedAt: Date | null; expiresAt: Date | null; rotatedAt: Date | null },
+  now: Date,
+): ApiKeyStatus {
   if (key.revokedAt) return ApiKeyStatus.REVOKED;
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return ApiKeyStatus.EXPIRED;
-  return ApiKeyStatus.ACTIVE;
+  return key.rotatedAt ? ApiKeyStatus.ROTATING : ApiKeyStatus.ACTIVE;
 }

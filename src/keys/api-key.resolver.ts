@@ -1,9 +1,17 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { AccountType } from '../accounts/account.types';
+import { ApiKeyScope } from '../auth/permissions';
 import { callerOf, requirePrincipal, type Context } from '../server/graphql/context';
 import { ApiKeyStatus } from './api-key.entity';
+import { MAX_USAGE_HOURS, inactiveScopesOf } from './api-key.service';
 import {
   ApiKeyConnection,
+  ApiKeyFilter,
   ApiKeyType,
+  ApiKeyUsageHour,
+  EndRotationGraceInput,
+  KeyHealthType,
+  TransferApiKeyInput,
   CreateApiKeyInput,
   CreateApiKeyPayload,
   RevokeApiKeyInput,
@@ -26,9 +34,18 @@ export class ApiKeyResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100; default 20.' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
-    @Arg('status', () => ApiKeyStatus, { nullable: true }) status?: ApiKeyStatus,
+    @Arg('status', () => ApiKeyStatus, {
+      nullable: true,
+      description: 'Same as filter.status (kept for existing clients).',
+    })
+    status?: ApiKeyStatus,
+    @Arg('filter', () => ApiKeyFilter, { nullable: true }) filter?: ApiKeyFilter,
   ): Promise<ApiKeyConnection> {
-    const page = await ctx.services.keys.list(ctx.em, requirePrincipal(ctx), { first, after, status });
+    const page = await ctx.services.keys.list(ctx.em, requirePrincipal(ctx), {
+      first,
+      after,
+      filter: { ...filter, status: filter?.status ?? status ?? null },
+    });
     const now = new Date();
     return {
       edges: page.nodes.map((key, index) => ({ cursor: page.cursors[index]!, node: ApiKeyType.from(key, now) })),
@@ -80,5 +97,59 @@ export class ApiKeyResolver {
     @Ctx() ctx: Context,
   ): Promise<ApiKeyType> {
     return ApiKeyType.from(await ctx.services.keys.update(ctx.em, callerOf(ctx), input));
+  }
+
+  @Authorized()
+  @Mutation(() => ApiKeyType, {
+    description:
+      'Hands a key to another member (keys:write, and the caller must hold the key’s scopes): the key acts with the new owner’s role from then on; inactiveScopes names what stops working.',
+  })
+  async transferApiKey(
+    @Arg('input', () => TransferApiKeyInput) input: TransferApiKeyInput,
+    @Ctx() ctx: Context,
+  ): Promise<ApiKeyType> {
+    return ApiKeyType.from(await ctx.services.keys.transfer(ctx.em, callerOf(ctx), input));
+  }
+
+  @Authorized()
+  @Mutation(() => ApiKeyType, {
+    description:
+      'Ends a rotated (ROTATING) key’s grace period now: it fails from the next request. Returns the old key.',
+  })
+  async endRotationGrace(
+    @Arg('input', () => EndRotationGraceInput) input: EndRotationGraceInput,
+    @Ctx() ctx: Context,
+  ): Promise<ApiKeyType> {
+    return ApiKeyType.from(await ctx.services.keys.endRotationGrace(ctx.em, callerOf(ctx), input));
+  }
+
+  @FieldResolver(() => [ApiKeyScope], {
+    description: 'Scopes the key holds that its owner’s current role does not allow: they grant nothing.',
+  })
+  async inactiveScopes(@Root() key: ApiKeyType, @Ctx() ctx: Context): Promise<ApiKeyScope[]> {
+    const role =
+      key.ownerRole !== undefined
+        ? key.ownerRole
+        : await ctx.services.accounts.roleOf(ctx.em, requirePrincipal(ctx).accountId, key.owner?.id ?? null);
+    return inactiveScopesOf(key.scopes, role);
+  }
+
+  @FieldResolver(() => [ApiKeyUsageHour], {
+    description: `Requests per hour, oldest first, every hour present (zero when unused); \`last\` hours up to the current one (1–${MAX_USAGE_HOURS}, default ${MAX_USAGE_HOURS}: 7 days). Counted in batches, a few seconds behind.`,
+  })
+  async usage(
+    @Root() key: ApiKeyType,
+    @Ctx() ctx: Context,
+    @Arg('last', () => Int, { nullable: true }) last?: number,
+  ): Promise<ApiKeyUsageHour[]> {
+    return ctx.services.keys.usage(ctx.em, requirePrincipal(ctx), key.id, last ?? MAX_USAGE_HOURS);
+  }
+}
+
+@Resolver(() => AccountType)
+export class AccountKeyHealthResolver {
+  @FieldResolver(() => KeyHealthType, { description: 'Key hygiene at a glance (keys:read).' })
+  async keyHealth(@Ctx() ctx: Context): Promise<KeyHealthType> {
+    return ctx.services.keys.keyHealth(ctx.em, requirePrincipal(ctx));
   }
 }

@@ -1,8 +1,11 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { User } from '../accounts/user.entity';
+import { ROLE_PERMISSIONS, type ApiKeyScope, type Role } from '../auth/permissions';
+import { permissionsOf, type Principal } from '../auth/principal';
 import type { AppendAudit, AuditTargetInput } from '../audit/audit.recorder';
-import { ApiKey, ApiKeyStatus } from './api-key.entity';
+import { ForbiddenError, type DeniedAttempt } from '../shared/errors';
+import { ApiKey, ApiKeyStatus, isWorking } from './api-key.entity';
 
 /** `revokeReason` and audit reason of a key revoked because the member who created it left the account. */
 export const MEMBER_REMOVED_REASON = 'member removed';
@@ -83,7 +86,7 @@ export async function revokeDescendants(
     { id: { $in: [...rootOf.keys()] }, account: accountId },
     { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
   );
-  const revoked = keys.filter((key) => key.statusAt(revocation.now) === ApiKeyStatus.ACTIVE);
+  const revoked = keys.filter((key) => isWorking(key.statusAt(revocation.now)));
   for (const key of revoked) {
     await revokeOne(
       audit,
@@ -95,4 +98,49 @@ export async function revokeDescendants(
     );
   }
   return revoked;
+}
+
+/**
+ * Makes `owner` (whose role in the account is `role`) the key's owner and
+ * appends its `api_key.transferred` event with the owner before and after.
+ * Returns the key's scopes that stop working under the new owner's role. The
+ * key's `owner` must be loaded. A transfer to the current owner does nothing.
+ */
+export async function handOver(
+  audit: AppendAudit,
+  key: ApiKey,
+  owner: User,
+  role: Role,
+  reason: string | null,
+): Promise<ApiKeyScope[]> {
+  const before = key.owner;
+  if (before?.id === owner.id) return [];
+  key.owner = owner;
+  const allowed = ROLE_PERMISSIONS[role];
+  const inactive = key.scopes.filter((scope) => !allowed.has(scope));
+  await audit({
+    action: 'api_key.transferred',
+    target: apiKeyTarget(key),
+    changes: [
+      {
+        field: 'owner',
+        before: before ? { id: before.id, email: before.email } : null,
+        after: { id: owner.id, email: owner.email },
+      },
+    ],
+    metadata: { reason, newOwnerRole: role, scopesNoLongerEffective: inactive },
+  });
+  return inactive;
+}
+
+/** Throws FORBIDDEN unless the principal holds every scope of `scopes`: no one hands around power they lack. */
+export function assertHoldsScopes(principal: Principal, scopes: readonly ApiKeyScope[], attempt: DeniedAttempt): void {
+  const held = permissionsOf(principal);
+  const missing = scopes.filter((scope) => !held.has(scope));
+  if (missing.length > 0) {
+    throw new ForbiddenError(
+      `Not allowed: cannot grant scopes the caller does not hold (${missing.join(', ')})`,
+      attempt,
+    );
+  }
 }

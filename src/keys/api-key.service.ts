@@ -2,25 +2,19 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
 import { User } from '../accounts/user.entity';
-import { ApiKeyScope } from '../auth/permissions';
-import { assertPermission, permissionsOf, type Principal } from '../auth/principal';
+import { ApiKeyScope, ROLE_PERMISSIONS, Role } from '../auth/permissions';
+import { assertPermission, type Principal } from '../auth/principal';
 import type { AppendAudit, AuditTargetInput, Caller } from '../audit/audit.recorder';
 import { auditedTransaction } from '../audit/audit.recorder';
 import { PLAN_ENTITLEMENTS } from '../entitlements/plans';
-import {
-  BadUserInputError,
-  ForbiddenError,
-  NotFoundError,
-  QuotaExceededError,
-  UnauthenticatedError,
-} from '../shared/errors';
+import { BadUserInputError, NotFoundError, QuotaExceededError, UnauthenticatedError } from '../shared/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../shared/pagination';
 import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { queryRows } from '../db/sql';
-import { ApiKey, type ApiKeyPurpose, ApiKeyStatus } from './api-key.entity';
+import { ApiKey, ApiKeyPurpose, ApiKeyStatus, isWorking } from './api-key.entity';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
-import { apiKeyTarget, revokeDescendants, revokeOne } from './api-key.revocation';
-import { apiKeyViewOf, listStatement, type ApiKeyPageRow, type ApiKeyView } from './api-key.view';
+import { apiKeyTarget, assertHoldsScopes, handOver, revokeDescendants, revokeOne } from './api-key.revocation';
+import { apiKeyViewOf, listQuery, type ApiKeyListFilter, type ApiKeyPageRow, type ApiKeyView } from './api-key.view';
 
 const DAY_MS = 86_400_000;
 /** Longest grace period a rotation may leave the old key working: 30 days. */
@@ -28,6 +22,12 @@ export const MAX_GRACE_PERIOD_SECONDS = 30 * 86_400;
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 1000;
 const REASON_MAX = 500;
+const HANDOFF_MAX = 100;
+const SEARCH_MAX = 100;
+/** Longest window of `usage`: the 7 days of hourly counts that are kept. */
+export const MAX_USAGE_HOURS = 168;
+/** Relations a key is read with wherever it is shown. */
+const SHOWN = ['createdBy', 'revokedBy', 'owner'] as const;
 const CURSOR_KIND = 'api_key';
 
 export interface CreateApiKeyData {
@@ -37,8 +37,37 @@ export interface CreateApiKeyData {
   /** Omitted: the account's default lifetime. Explicit null: no expiry, where the account allows it. */
   expiresAt?: Date | null;
   description?: string | null;
+  /** The receiving team; required for TEAM_HANDOFF, refused for other purposes. */
+  handoffTo?: string | null;
   /** A retry with the same key (same account, within 24 h) returns the first key instead of a second one. */
   idempotencyKey?: string | null;
+}
+
+/** Counts of the account's ACTIVE keys that need an admin's look. */
+export interface KeyHealth {
+  neverUsed: number;
+  unusedFor30Days: number;
+  expiringSoon: number;
+  noExpiry: number;
+  ownerNotAdmin: number;
+}
+
+/** One hour of a key's requests. */
+export interface UsageHour {
+  hour: Date;
+  requests: number;
+}
+
+/** Roles whose members cannot manage keys (no keys:write). */
+const ROLES_WITHOUT_KEYS_WRITE = Object.values(Role).filter(
+  (role) => !ROLE_PERMISSIONS[role].has(ApiKeyScope.KEYS_WRITE),
+);
+
+/** The scopes of a key that its owner's role does not allow (they grant nothing while it owns the key). */
+export function inactiveScopesOf(scopes: readonly ApiKeyScope[], ownerRole: Role | null): ApiKeyScope[] {
+  if (!ownerRole) return [...scopes];
+  const allowed = ROLE_PERMISSIONS[ownerRole];
+  return scopes.filter((scope) => !allowed.has(scope));
 }
 
 export interface ApiKeyPage {
@@ -85,6 +114,7 @@ export class ApiKeyService {
       });
       const name = requireText(data.name, 'name', NAME_MAX);
       const description = optionalText(data.description, 'description', DESCRIPTION_MAX);
+      const handoffTo = handoffOf(data.purpose, data.handoffTo);
       const scopes = this.checkScopes(principal, data.scopes, 'api_key.created');
       const idempotencyKey = optionalText(data.idempotencyKey, 'idempotencyKey', 255);
       // The account lock serialises creates, so the idempotency check and the quota are exact.
@@ -95,8 +125,7 @@ export class ApiKeyService {
             WHERE account_id = ? AND operation = 'createApiKey' AND key = ? AND created_at > now() - interval '${IDEMPOTENCY_WINDOW}'`,
           [account.id, idempotencyKey],
         );
-        const first =
-          earlier && (await tx.findOne(ApiKey, { id: earlier.resource_id }, { populate: ['createdBy', 'revokedBy'] }));
+        const first = earlier && (await tx.findOne(ApiKey, { id: earlier.resource_id }, { populate: SHOWN }));
         if (first) return { apiKey: first, secret: '', replayed: true };
       }
       const now = new Date();
@@ -109,6 +138,7 @@ export class ApiKeyService {
         name,
         purpose: data.purpose,
         description,
+        handoffTo,
         scopes,
         expiresAt,
         createdByKeyId: parent?.id ?? null,
@@ -116,7 +146,13 @@ export class ApiKeyService {
       await audit({
         action: 'api_key.created',
         target: apiKeyTarget(key),
-        metadata: { name, purpose: key.purpose, scopes, expiresAt: expiresAt?.toISOString() ?? null },
+        metadata: {
+          name,
+          purpose: key.purpose,
+          ...(handoffTo ? { handoffTo } : {}),
+          scopes,
+          expiresAt: expiresAt?.toISOString() ?? null,
+        },
       });
       if (idempotencyKey) {
         await tx.execute(
@@ -154,11 +190,11 @@ export class ApiKeyService {
       const old = await this.lockKey(tx, principal, input.id);
       const now = new Date();
       const status = old.statusAt(now);
+      if (status === ApiKeyStatus.ROTATING)
+        throw new BadUserInputError('This key was already rotated; rotate its replacement instead', 'id');
       if (status !== ApiKeyStatus.ACTIVE) {
         throw new BadUserInputError(`Only an active key can be rotated; this key is ${status}`, 'id');
       }
-      if (old.rotatedAt)
-        throw new BadUserInputError('This key was already rotated; rotate its replacement instead', 'id');
       this.checkScopes(principal, old.scopes, 'api_key.rotated');
       const parent = await this.creatingKey(tx, principal, now);
 
@@ -174,8 +210,10 @@ export class ApiKeyService {
         name: old.name,
         purpose: old.purpose,
         description: old.description,
+        handoffTo: old.handoffTo,
         scopes: [...old.scopes],
         expiresAt,
+        owner: old.owner,
         rotatedFromId: old.id,
         createdByKeyId: parent ? parent.id : old.createdByKeyId,
       });
@@ -195,7 +233,7 @@ export class ApiKeyService {
           replacementDisplayKey: replacement.displayKey,
         },
       });
-      await tx.populate([old, replacement], ['createdBy', 'revokedBy']);
+      await tx.populate([old, replacement], SHOWN);
       return { apiKey: replacement, secret, previousKey: old };
     });
   }
@@ -229,7 +267,7 @@ export class ApiKeyService {
         await revokeOne(audit, key, revocation);
         await revokeDescendants(tx, audit, principal.accountId, [key], revocation);
       }
-      await tx.populate(key, ['createdBy', 'revokedBy']);
+      await tx.populate(key, SHOWN);
       return key;
     });
   }
@@ -261,7 +299,7 @@ export class ApiKeyService {
         key.description = description;
       }
       if (changes.length > 0) await audit({ action: 'api_key.updated', target: apiKeyTarget(key), changes });
-      await tx.populate(key, ['createdBy', 'revokedBy']);
+      await tx.populate(key, SHOWN);
       return key;
     });
   }
@@ -272,7 +310,7 @@ export class ApiKeyService {
     const key = await em.findOne(
       ApiKey,
       { id: requireId(id, 'API key'), account: principal.accountId },
-      { populate: ['createdBy', 'revokedBy'] },
+      { populate: SHOWN },
     );
     if (!key) throw new NotFoundError('API key');
     return key;
@@ -286,7 +324,7 @@ export class ApiKeyService {
   async list(
     em: EntityManager,
     principal: Principal,
-    args: { first?: number | null; after?: string | null; status?: ApiKeyStatus | null },
+    args: { first?: number | null; after?: string | null; filter?: ApiKeyListFilter | null },
   ): Promise<ApiKeyPage> {
     assertPermission(principal, ApiKeyScope.KEYS_READ);
     const limit = pageSize(args.first, { default: 20, max: 100 });
@@ -299,11 +337,9 @@ export class ApiKeyService {
       }
       after = [at, id];
     }
-    const status = args.status ?? null;
-    const values: unknown[] = [principal.accountId, limit + 1];
-    if (status === ApiKeyStatus.EXPIRED || status === ApiKeyStatus.ACTIVE) values.push(new Date());
-    if (after) values.push(...after);
-    const rows = await queryRows<ApiKeyPageRow>(em, listStatement(status, Boolean(after)), values);
+    const filter = checkFilter(args.filter ?? {});
+    const { statement, values } = listQuery(principal.accountId, limit + 1, filter, after, new Date());
+    const rows = await queryRows<ApiKeyPageRow>(em, statement, values);
     const keys = rows.filter((row) => row.id !== null).map(apiKeyViewOf);
     const nodes = keys.slice(0, limit);
     return {
@@ -314,22 +350,125 @@ export class ApiKeyService {
     };
   }
 
+  /**
+   * Hands a key to another member of the account: from then on it acts with
+   * that member's current role (scopes the role lacks stop working and are
+   * named in the event). Needs keys:write, and the caller must hold the key's
+   * scopes itself. One `api_key.transferred` event with the owner before and after.
+   */
+  async transfer(
+    em: EntityManager,
+    caller: Caller & { principal: Principal },
+    input: { id: string; toUserId: string; reason?: string | null },
+  ): Promise<ApiKey & { ownerRole: Role }> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
+        action: 'api_key.transferred',
+        target: requestedTarget(input.id),
+      });
+      const reason = optionalText(input.reason, 'reason', REASON_MAX);
+      const toUserId = requireId(input.toUserId, 'Member');
+      await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const key = await this.lockKey(tx, principal, input.id);
+      const status = key.statusAt(new Date());
+      if (!isWorking(status)) {
+        throw new BadUserInputError(`Only a working key can be transferred; this key is ${status}`, 'id');
+      }
+      this.checkScopes(principal, key.scopes, 'api_key.transferred');
+      const [member] = await tx.execute<{ role: Role }[]>(
+        'SELECT role FROM memberships WHERE account_id = ? AND user_id = ?',
+        [principal.accountId, toUserId],
+      );
+      if (!member) throw new BadUserInputError('toUserId is not a member of this account', 'toUserId');
+      await tx.populate(key, SHOWN);
+      await handOver(audit, key, await tx.findOneOrFail(User, toUserId), member.role, reason);
+      return Object.assign(key, { ownerRole: member.role });
+    });
+  }
+
+  /**
+   * Ends a rotated key's grace period now: it fails from the next request.
+   * Needs keys:write; audited as `api_key.grace_ended`.
+   */
+  async endRotationGrace(
+    em: EntityManager,
+    caller: Caller & { principal: Principal },
+    input: { id: string },
+  ): Promise<ApiKey> {
+    const { principal } = caller;
+    return auditedTransaction(em, caller, async (tx, audit) => {
+      assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
+        action: 'api_key.grace_ended',
+        target: requestedTarget(input.id),
+      });
+      const key = await this.lockKey(tx, principal, input.id);
+      const now = new Date();
+      const status = key.statusAt(now);
+      if (status !== ApiKeyStatus.ROTATING) {
+        throw new BadUserInputError(`Only a key in its rotation grace period can end it; this key is ${status}`, 'id');
+      }
+      const before = key.expiresAt;
+      key.expiresAt = now;
+      await audit({
+        action: 'api_key.grace_ended',
+        target: apiKeyTarget(key),
+        changes: [{ field: 'expiresAt', before: before?.toISOString() ?? null, after: now.toISOString() }],
+        metadata: { reason: 'ended by request', requestsSinceRotation: key.requestsSinceRotation },
+      });
+      await tx.populate(key, SHOWN);
+      return key;
+    });
+  }
+
+  /** Counts of ACTIVE keys needing attention (keys:read). */
+  async keyHealth(em: EntityManager, principal: Principal): Promise<KeyHealth> {
+    assertPermission(principal, ApiKeyScope.KEYS_READ);
+    const [row] = await queryRows<Record<keyof KeyHealth, string>>(em, KEY_HEALTH, [
+      principal.accountId,
+      new Date(),
+      ROLES_WITHOUT_KEYS_WRITE,
+    ]);
+    return {
+      neverUsed: Number(row?.neverUsed ?? 0),
+      unusedFor30Days: Number(row?.unusedFor30Days ?? 0),
+      expiringSoon: Number(row?.expiringSoon ?? 0),
+      noExpiry: Number(row?.noExpiry ?? 0),
+      ownerNotAdmin: Number(row?.ownerNotAdmin ?? 0),
+    };
+  }
+
+  /** A key's requests per hour for the last `hours` hours, oldest first, every hour present (keys:read). */
+  async usage(em: EntityManager, principal: Principal, keyId: string, hours: number): Promise<UsageHour[]> {
+    assertPermission(principal, ApiKeyScope.KEYS_READ);
+    const last = requireIntInRange(hours, 'last', 1, MAX_USAGE_HOURS);
+    const rows = await queryRows<{ hour: string; requests: string }>(em, KEY_USAGE, [keyId, principal.accountId, last]);
+    return rows.map((row) => ({ hour: new Date(row.hour), requests: Number(row.requests) }));
+  }
+
   /** A new key with a fresh secret, carrying the authority of the principal's member. */
   private async mint(
     tx: EntityManager,
     principal: Principal,
     now: Date,
-    fields: Pick<ApiKey, 'account' | 'name' | 'purpose' | 'description' | 'scopes' | 'expiresAt' | 'createdByKeyId'> & {
+    fields: Pick<
+      ApiKey,
+      'account' | 'name' | 'purpose' | 'description' | 'handoffTo' | 'scopes' | 'expiresAt' | 'createdByKeyId'
+    > & {
       rotatedFromId?: string;
+      /** Default: the member whose authority the principal carries. */
+      owner?: User | null;
     },
   ): Promise<{ key: ApiKey; secret: string }> {
     const secret = generateApiKeySecret();
+    const authority = await tx.findOneOrFail(User, authorityUserId(principal));
     const key = tx.create(ApiKey, {
       ...fields,
       digest: hashApiKey(secret),
       displayKey: displayKeyOf(secret),
       createdAt: now,
-      createdBy: await tx.findOneOrFail(User, authorityUserId(principal)),
+      createdBy: authority,
+      owner: fields.owner ?? authority,
     });
     return { key, secret };
   }
@@ -353,7 +492,7 @@ export class ApiKeyService {
     const key = await tx.findOneOrFail(ApiKey, { id: principal.keyId, account: principal.accountId });
     const status = key.statusAt(now);
     // Revoked or expired since the request was authenticated.
-    if (status !== ApiKeyStatus.ACTIVE) throw new UnauthenticatedError(`API key is ${status.toLowerCase()}`);
+    if (!isWorking(status)) throw new UnauthenticatedError(`API key is ${status.toLowerCase()}`);
     return key;
   }
 
@@ -365,7 +504,7 @@ export class ApiKeyService {
       { id: key.rotatedFromId, account: key.account },
       { lockMode: LockMode.PESSIMISTIC_WRITE },
     );
-    if (!previous || previous.statusAt(now) !== ApiKeyStatus.ACTIVE) return;
+    if (!previous || !isWorking(previous.statusAt(now))) return;
     const before = previous.expiresAt;
     previous.expiresAt = now;
     await audit({
@@ -380,14 +519,7 @@ export class ApiKeyService {
   private checkScopes(principal: Principal, requested: ApiKeyScope[], action: string): ApiKeyScope[] {
     const scopes = [...new Set(requested)];
     if (scopes.length === 0) throw new BadUserInputError('scopes must name at least one scope', 'scopes');
-    const held = permissionsOf(principal);
-    const missing = scopes.filter((scope) => !held.has(scope));
-    if (missing.length > 0) {
-      throw new ForbiddenError(`Not allowed: cannot grant scopes the caller does not hold (${missing.join(', ')})`, {
-        action,
-        target: { type: 'api_key' },
-      });
-    }
+    assertHoldsScopes(principal, scopes, { action, target: { type: 'api_key' } });
     return scopes;
   }
 
@@ -454,3 +586,61 @@ function earliest(...dates: (Date | null)[]): Date | null {
   const set = dates.filter((date): date is Date => date !== null);
   return set.length === 0 ? null : new Date(Math.min(...set.map((date) => date.getTime())));
 }
+
+/** The hand-off team: required for TEAM_HANDOFF keys, refused for others. */
+function handoffOf(purpose: ApiKeyPurpose, handoffTo: string | null | undefined): string | null {
+  const team = optionalText(handoffTo, 'handoffTo', HANDOFF_MAX);
+  if (purpose === ApiKeyPurpose.TEAM_HANDOFF && !team) {
+    throw new BadUserInputError('handoffTo must name the receiving team for a TEAM_HANDOFF key', 'handoffTo');
+  }
+  if (purpose !== ApiKeyPurpose.TEAM_HANDOFF && team) {
+    throw new BadUserInputError('handoffTo is only for TEAM_HANDOFF keys', 'handoffTo');
+  }
+  return team;
+}
+
+/** The list filter with its values checked (days within 1–3650, ids well formed, search text bounded). */
+function checkFilter(filter: ApiKeyListFilter): ApiKeyListFilter {
+  const days = (value: number | null | undefined, field: string) =>
+    value == null ? null : requireIntInRange(value, field, 1, 3650);
+  return {
+    ...filter,
+    ownerId: filter.ownerId == null ? null : checkedUuid(filter.ownerId, 'filter.ownerId'),
+    expiringWithinDays: days(filter.expiringWithinDays, 'filter.expiringWithinDays'),
+    unusedForDays: days(filter.unusedForDays, 'filter.unusedForDays'),
+    search: optionalText(filter.search, 'filter.search', SEARCH_MAX),
+  };
+}
+
+function checkedUuid(value: string, field: string): string {
+  if (!isUuid(value)) throw new BadUserInputError(`${field} is not a valid id`, field);
+  return value.toLowerCase();
+}
+
+/** `$1` account, `$2` now, `$3` roles without keys:write. */
+const KEY_HEALTH = {
+  name: 'api_keys_health',
+  text: `
+    SELECT count(*) FILTER (WHERE k.last_used_at IS NULL) AS "neverUsed",
+           count(*) FILTER (WHERE coalesce(k.last_used_at, k.created_at) < $2::timestamptz - interval '30 days') AS "unusedFor30Days",
+           count(*) FILTER (WHERE k.expires_at <= $2::timestamptz + interval '7 days') AS "expiringSoon",
+           count(*) FILTER (WHERE k.expires_at IS NULL) AS "noExpiry",
+           count(*) FILTER (WHERE m.role IS NULL OR m.role = ANY($3::text[])) AS "ownerNotAdmin"
+      FROM api_keys k
+      LEFT JOIN memberships m ON m.account_id = k.account_id AND m.user_id = k.owner_id
+     WHERE k.account_id = $1 AND k.revoked_at IS NULL AND k.rotated_at IS NULL
+       AND (k.expires_at IS NULL OR k.expires_at > $2::timestamptz)`,
+};
+
+/** `$1` key, `$2` account, `$3` hours: one row per hour up to the current one, zero where none was counted. */
+const KEY_USAGE = {
+  name: 'api_key_usage_hours',
+  text: `
+    SELECT h.hour, coalesce(u.requests, 0) AS requests
+      FROM api_keys k
+      CROSS JOIN generate_series(date_trunc('hour', now()) - make_interval(hours => $3::int - 1),
+                                 date_trunc('hour', now()), interval '1 hour') AS h(hour)
+      LEFT JOIN api_key_usage u ON u.key_id = k.id AND u.hour = h.hour
+     WHERE k.id = $1 AND k.account_id = $2
+     ORDER BY h.hour`,
+};

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UserType } from '../accounts/account.types';
-import { ApiKeyScope } from '../auth/permissions';
+import { ApiKeyScope, type Role } from '../auth/permissions';
 import { PageInfo } from '../shared/pagination';
 import { ApiKeyPurpose, ApiKeyStatus, apiKeyStatusAt } from './api-key.entity';
 import type { ApiKeyView } from './api-key.view';
@@ -44,6 +44,26 @@ export class ApiKeyType {
   @Field(() => UserType, { nullable: true })
   createdBy!: UserType | null;
 
+  @Field(() => UserType, {
+    nullable: true,
+    description:
+      'The member whose current role bounds the key (its creator until transferApiKey); null once they left the account.',
+  })
+  owner!: UserType | null;
+
+  @Field(() => String, { nullable: true, description: 'For TEAM_HANDOFF keys: the team the key was handed to.' })
+  handoffTo!: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'For a rotated key: requests it served since the rotation (counted in batches, a few seconds behind), so an admin sees when the integration has switched over. Null before a rotation.',
+  })
+  requestsSinceRotation!: number | null;
+
+  /** The owner's role when it was read with the key (list rows); undefined when not read. */
+  ownerRole?: Role | null;
+
   @Field(() => Date, { nullable: true })
   expiresAt!: Date | null;
 
@@ -80,6 +100,10 @@ export class ApiKeyType {
       status: apiKeyStatusAt(key, now),
       createdAt: key.createdAt,
       createdBy: key.createdBy ? UserType.from(key.createdBy) : null,
+      owner: key.owner ? UserType.from(key.owner) : null,
+      ownerRole: key.ownerRole,
+      handoffTo: key.handoffTo,
+      requestsSinceRotation: key.rotatedAt ? key.requestsSinceRotation : null,
       expiresAt: key.expiresAt,
       lastUsedAt: key.lastUsedAt,
       lastUsedIp: key.lastUsedIp,
@@ -89,6 +113,92 @@ export class ApiKeyType {
       rotatedAt: key.rotatedAt,
     });
   }
+}
+
+@ObjectType('ApiKeyUsageHour', { simpleResolvers: true, description: 'Requests a key served in one hour.' })
+export class ApiKeyUsageHour {
+  @Field(() => Date, { description: 'Start of the hour.' })
+  hour!: Date;
+
+  @Field(() => Int)
+  requests!: number;
+}
+
+@ObjectType('KeyHealth', {
+  simpleResolvers: true,
+  description: 'Counts of the account’s ACTIVE keys that need a look; each matches an apiKeys filter.',
+})
+export class KeyHealthType {
+  @Field(() => Int, { description: 'Never used (filter: status ACTIVE, neverUsed true).' })
+  neverUsed!: number;
+
+  @Field(() => Int, {
+    description: 'Not used (or, never used, not created) in the last 30 days (status ACTIVE, unusedForDays 30).',
+  })
+  unusedFor30Days!: number;
+
+  @Field(() => Int, { description: 'Expiring within 7 days (status ACTIVE, expiringWithinDays 7).' })
+  expiringSoon!: number;
+
+  @Field(() => Int, { description: 'Without an expiry (status ACTIVE, noExpiry true).' })
+  noExpiry!: number;
+
+  @Field(() => Int, {
+    description: 'Owned by a member who can no longer manage keys (a MEMBER, or no longer in the account).',
+  })
+  ownerNotAdmin!: number;
+}
+
+@InputType('ApiKeyFilter', { description: 'Every condition given must hold.' })
+export class ApiKeyFilter {
+  @Field(() => ApiKeyStatus, { nullable: true })
+  status?: ApiKeyStatus | null;
+
+  @Field(() => ID, { nullable: true })
+  ownerId?: string | null;
+
+  @Field(() => ApiKeyPurpose, { nullable: true })
+  purpose?: ApiKeyPurpose | null;
+
+  @Field(() => Int, { nullable: true, description: 'Expiring within this many days from now (1–3650).' })
+  expiringWithinDays?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Not used (or, never used, not created) within this many days (1–3650).',
+  })
+  unusedForDays?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: never used; false: used at least once.' })
+  neverUsed?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: no expiry; false: an expiry is set.' })
+  noExpiry?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Case-insensitive text in the name, description, display key or hand-off team (at most 100 characters).',
+  })
+  search?: string | null;
+}
+
+@InputType('TransferApiKeyInput')
+export class TransferApiKeyInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID, { description: 'The member who owns the key from now on.' })
+  toUserId!: string;
+
+  @Field(() => String, { nullable: true })
+  reason?: string | null;
+}
+
+@InputType('EndRotationGraceInput')
+export class EndRotationGraceInput {
+  @Field(() => ID, { description: 'The old (ROTATING) key.' })
+  id!: string;
 }
 
 @ObjectType('ApiKeyEdge', { simpleResolvers: true })
@@ -161,6 +271,12 @@ export class CreateApiKeyInput {
 
   @Field(() => String, { nullable: true })
   description?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The receiving team: required for TEAM_HANDOFF keys, refused for other purposes.',
+  })
+  handoffTo?: string | null;
 
   @Field(() => String, {
     nullable: true,

@@ -76,6 +76,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
   const services: Services = {
     accounts: new AccountService(),
     keys: new ApiKeyService(),
+    keyUsage: usage,
     audit: new AuditService(),
     exports: new AuditExportService(new ExportLinks(deps.sessionSecret), {
       databaseUrl: orm.config.get('clientUrl')!,

@@ -178,7 +178,7 @@ describe('session tokens across accounts', () => {
     const before = await stateOfAccount(a.accountId);
     const create = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'smuggled', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name: 'smuggled', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: crossed },
     );
     expect(errorCodes(create)).toEqual(['UNAUTHENTICATED']);

@@ -331,7 +331,7 @@ describe('no audit row when a mutation fails', () => {
       () =>
         env.api.call(document, variables, { token });
     const newKey = (input: Partial<CreateApiKeyInput>) => ({
-      input: { name: 'valid', purpose: 'TEAM_HANDOFF' as const, scopes: ['KEYS_READ' as const], ...input },
+      input: { name: 'valid', purpose: 'LONG_RUNNING_WORKFLOW' as const, scopes: ['KEYS_READ' as const], ...input },
     });
 
     const failures: [string, string, () => Promise<GraphQLResult<unknown>>][] = [
@@ -440,7 +440,7 @@ describe('no audit row when a mutation fails', () => {
     try {
       failed = await env.api.call(
         CreateApiKeyDocument,
-        { input: { name: 'never stored', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { input: { name: 'never stored', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
         { token: owner.token },
       );
     } finally {
@@ -584,7 +584,7 @@ describe('hash chain', () => {
       i % 2 === 0
         ? instances[i % 2]!.call(
             CreateApiKeyDocument,
-            { input: { name: `other ${i}`, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+            { input: { name: `other ${i}`, purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
             { token: other.token },
           )
         : instances[(i + 1) % 2]!.call(

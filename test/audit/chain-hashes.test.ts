@@ -282,7 +282,7 @@ describe('text PostgreSQL cannot store as given', () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const created = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: '🔑🔑', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name: '🔑🔑', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: owner.token },
     );
     expect(created.errors).toBeUndefined();

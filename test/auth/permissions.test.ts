@@ -115,7 +115,7 @@ const MUTATIONS = {
         call: (token) =>
           env.api.call(
             CreateApiKeyDocument,
-            { input: { name: 'made by caller', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_WRITE'] } },
+            { input: { name: 'made by caller', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_WRITE'] } },
             { token },
           ),
         targetId: null,
@@ -373,7 +373,7 @@ describe('API key rights', () => {
 
     const escalated = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'escalated', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_WRITE', 'KEYS_READ'] } },
+      { input: { name: 'escalated', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_WRITE', 'KEYS_READ'] } },
       { token: writer.secret },
     );
 
@@ -392,7 +392,7 @@ describe('API key rights', () => {
     // The same key may hand out what it holds.
     const same = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'same scopes', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_WRITE'] } },
+      { input: { name: 'same scopes', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_WRITE'] } },
       { token: writer.secret },
     );
     expect(same.errors).toBeUndefined();
@@ -416,7 +416,7 @@ describe('API key rights', () => {
     ]);
     const whileAdmin = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'while admin', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name: 'while admin', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: key.secret },
     );
     expect(whileAdmin.errors).toBeUndefined();
@@ -431,7 +431,7 @@ describe('API key rights', () => {
     const before = await lastAuditSeq(env, owner.accountId);
     const afterDemotion = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'after demotion', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name: 'after demotion', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: key.secret },
     );
     expect(errorCodes(afterDemotion)).toEqual(['FORBIDDEN']);
@@ -477,7 +477,7 @@ describe('API key rights', () => {
     expect(errorCodes(viewer)).toEqual(['UNAUTHENTICATED']);
     const create = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'orphan', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name: 'orphan', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: key.secret },
     );
     expect(errorCodes(create)).toEqual(['UNAUTHENTICATED']);

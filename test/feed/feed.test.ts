@@ -387,7 +387,7 @@ describe('rolled-back mutations', () => {
     try {
       const failed = await env.api.call(
         CreateApiKeyDocument,
-        { input: { name: 'doomed', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { input: { name: 'doomed', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
         { token: owner.token },
       );
       expect(errorCodes(failed)).toEqual(['INTERNAL_SERVER_ERROR']);

@@ -63,7 +63,7 @@ describe('API key lifecycle over HTTP', () => {
       scopes: ['KEYS_READ', 'KEYS_WRITE'],
     });
     expect(previousKey.id).toBe(key.id);
-    expect(previousKey.status).toBe('ACTIVE');
+    expect(previousKey.status).toBe('ROTATING');
 
     // Both keys work during the grace period.
     expect((await env.api.call(ViewerDocument, {}, { token: secret })).errors).toBeUndefined();
@@ -117,7 +117,7 @@ describe('API key lifecycle over HTTP', () => {
     const owner = await env.seedAccount();
     const created = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'no grace', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name: 'no grace', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: owner.token },
     );
     const { secret, apiKey } = created.data!.createApiKey;
@@ -139,7 +139,7 @@ describe('API key lifecycle over HTTP', () => {
     const owner = await env.seedAccount();
     const created = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'old name', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name: 'old name', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: owner.token },
     );
     const id = created.data!.createApiKey.apiKey.id;
@@ -170,7 +170,7 @@ describe('API key lifecycle over HTTP', () => {
     for (let i = 0; i < 5; i++) {
       const created = await env.api.call(
         CreateApiKeyDocument,
-        { input: { name: `key ${i}`, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { input: { name: `key ${i}`, purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
         { token: owner.token },
       );
       ids.push(created.data!.createApiKey.apiKey.id);
@@ -216,7 +216,7 @@ describe('API key lifecycle over HTTP', () => {
     for (let i = 0; i < 6; i++) {
       const created = await env.api.call(
         CreateApiKeyDocument,
-        { input: { name: `key ${i}`, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ', 'AUDIT_READ'] } },
+        { input: { name: `key ${i}`, purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ', 'AUDIT_READ'] } },
         { token: owner.token },
       );
       ids.push(created.data!.createApiKey.apiKey.id);
@@ -275,7 +275,7 @@ describe('API key lifecycle over HTTP', () => {
     const owner = await env.seedAccount();
     const created = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'used', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name: 'used', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: owner.token },
     );
     const { secret, apiKey } = created.data!.createApiKey;

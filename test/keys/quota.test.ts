@@ -11,7 +11,7 @@ afterAll(() => env.close());
 function createKey(token: string, name: string) {
   return env.api.call(
     CreateApiKeyDocument,
-    { input: { name, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+    { input: { name, purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
     { token },
   );
 }

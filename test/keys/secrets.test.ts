@@ -106,7 +106,7 @@ describe('API key secrets', () => {
     expectNoSecretIn(badChecksum, [first.secret, variant]);
     const refused = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'escalation', purpose: 'TEAM_HANDOFF', scopes: ['SETTINGS_WRITE'] } },
+      { input: { name: 'escalation', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['SETTINGS_WRITE'] } },
       { token: first.secret },
     );
     expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
@@ -188,7 +188,7 @@ describe('API key secrets', () => {
     for (const name of ['alpha', 'beta']) {
       const created = await env.api.call(
         CreateApiKeyDocument,
-        { input: { name, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ', 'KEYS_WRITE'] } },
+        { input: { name, purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ', 'KEYS_WRITE'] } },
         { token: owner.token },
       );
       secrets.push(created.data!.createApiKey.secret);

@@ -178,7 +178,7 @@ describe('rotate, revoke, update and list input validation', () => {
       { token: owner.token },
     );
     expect(rotated.errors).toBeUndefined();
-    expect(rotated.data!.rotateApiKey.previousKey.status).toBe('ACTIVE');
+    expect(rotated.data!.rotateApiKey.previousKey.status).toBe('ROTATING');
     expect(offsetFromDays(rotated.data!.rotateApiKey.previousKey.expiresAt, before, 30)).toBeLessThan(MINUTE_MS);
   });
 

@@ -263,7 +263,7 @@ describe('the per-IP budget over HTTP', () => {
       const direct2 = await env.startInstance({ TRUST_PROXY: '' });
       await direct2.call(
         CreateApiKeyDocument,
-        { input: { name: 'forged', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { input: { name: 'forged', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
         { token: owner2.token, headers: { 'x-forwarded-for': '203.0.113.99' } },
       );
       expect(await auditIp(env, owner2.accountId)).toBe('127.0.0.1');
@@ -285,7 +285,7 @@ describe('the per-IP budget over HTTP', () => {
       const owner2 = await env.seedAccount();
       await proxied.call(
         CreateApiKeyDocument,
-        { input: { name: 'one hop', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { input: { name: 'one hop', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
         { token: owner2.token, headers: { 'x-forwarded-for': `203.0.113.200, ${other}` } },
       );
       expect(await auditIp(env, owner2.accountId)).toBe(other);
@@ -315,7 +315,7 @@ describe('the per-IP budget over HTTP', () => {
       const owner2 = await env.seedAccount();
       await proxied.call(
         CreateApiKeyDocument,
-        { input: { name: 'cidr', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { input: { name: 'cidr', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
         { token: owner2.token, headers: { 'x-forwarded-for': `192.0.2.77, 10.1.2.3` } },
       );
       expect(await auditIp(env, owner2.accountId)).toBe('192.0.2.77');
@@ -368,7 +368,7 @@ describe('the per-IP budget over HTTP', () => {
         // The socket is still usable: the running subscriptions get the next event, and a query is answered.
         await tiny.call(
           CreateApiKeyDocument,
-          { input: { name: 'after refusal', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+          { input: { name: 'after refusal', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
           { token: premium.token, headers: { 'x-forwarded-for': freshIp() } },
         );
         await first.waitFor(1);

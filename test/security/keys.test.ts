@@ -105,7 +105,7 @@ describe("a removed member's keys", () => {
     const member = await inviteMember(env, owner, 'MEMBER');
     const key = await createApiKey(env.api, owner.token, { name: 'stays', scopes: ['KEYS_READ'] });
     // A MEMBER cannot create keys (any more): this one was made while they were an ADMIN.
-    await env.sql('UPDATE api_keys SET created_by_id = $1 WHERE id = $2', [member.userId, key.id]);
+    await env.sql('UPDATE api_keys SET created_by_id = $1, owner_id = $1 WHERE id = $2', [member.userId, key.id]);
     expect(await works(key.secret)).toBe(true);
 
     const left = await env.api.call(
@@ -142,7 +142,7 @@ describe('keys minted by a key', () => {
     const before = await lastAuditSeq(env, owner.accountId);
     const forever = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name: 'forever', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'], expiresAt: null } },
+      { input: { name: 'forever', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'], expiresAt: null } },
       { token: parent.secret },
     );
     expect(errorCodes(forever)).toEqual(['BAD_USER_INPUT']);
@@ -158,7 +158,7 @@ describe('keys minted by a key', () => {
       {
         input: {
           name: 'later',
-          purpose: 'TEAM_HANDOFF',
+          purpose: 'LONG_RUNNING_WORKFLOW',
           scopes: ['KEYS_READ'],
           expiresAt: new Date(Date.now() + 30 * DAY_MS).toISOString(),
         },

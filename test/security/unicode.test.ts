@@ -107,7 +107,7 @@ describe('a lone surrogate or NUL in an argument', () => {
       () =>
         env.api.call(
           CreateApiKeyDocument,
-          { input: { name: text, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+          { input: { name: text, purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
           { token: owner.token },
         ),
       'name',
@@ -123,7 +123,7 @@ describe('a lone surrogate or NUL in an argument', () => {
         () =>
           env.api.call(
             CreateApiKeyDocument,
-            { input: { name: 'ok', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'], description: text } },
+            { input: { name: 'ok', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'], description: text } },
             { token: owner.token },
           ),
         'description',
@@ -132,7 +132,7 @@ describe('a lone surrogate or NUL in an argument', () => {
         () =>
           env.api.call(
             CreateApiKeyDocument,
-            { input: { name: 'ok', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'], idempotencyKey: text } },
+            { input: { name: 'ok', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'], idempotencyKey: text } },
             { token: owner.token },
           ),
         'idempotencyKey',
@@ -181,7 +181,7 @@ describe('a lone surrogate or NUL in an argument', () => {
       () =>
         env.api.call(
           raw(
-            'mutation { createApiKey(input: {name: "a\\u0000b", purpose: TEAM_HANDOFF, scopes: [KEYS_READ]}) { secret } }',
+            'mutation { createApiKey(input: {name: "a\\u0000b", purpose: LONG_RUNNING_WORKFLOW, scopes: [KEYS_READ]}) { secret } }',
           ),
           {},
           { token: owner.token },
@@ -237,7 +237,7 @@ describe('invisible and reordering characters in key names', () => {
   it.each(HIDDEN)('refuses %s in a key’s name and description, created or updated', async (_code, char) => {
     const { owner, key } = await accountWithMember();
     const spoofed = `invoice${char}gpj.exe`;
-    const input = { purpose: 'TEAM_HANDOFF' as const, scopes: ['KEYS_READ' as const] };
+    const input = { purpose: 'LONG_RUNNING_WORKFLOW' as const, scopes: ['KEYS_READ' as const] };
     await expectRefusedWithoutWrites(
       () => env.api.call(CreateApiKeyDocument, { input: { ...input, name: spoofed } }, { token: owner.token }),
       'name',
@@ -276,7 +276,7 @@ describe('what the audit log cuts to length', () => {
     const name = `${'a'.repeat(99)}🔑tail`;
     const result = await env.api.call(
       CreateApiKeyDocument,
-      { input: { name, purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+      { input: { name, purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
       { token: member.token },
     );
     expect(errorCodes(result)).toEqual(['FORBIDDEN']);

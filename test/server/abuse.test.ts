@@ -218,7 +218,7 @@ describe('query limits over WebSocket', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       await env.api.call(
         CreateApiKeyDocument,
-        { input: { name: 'after bombs', purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'] } },
+        { input: { name: 'after bombs', purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'] } },
         { token: owner.token },
       );
       const [event] = await live.waitFor(1);

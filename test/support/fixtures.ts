@@ -29,7 +29,7 @@ export type NewApiKey = Pick<CreateApiKeyInput, 'name'> & Partial<CreateApiKeyIn
 
 /**
  * Creates an API key through `instance` as the caller of `token` and expects no error. `purpose` defaults to
- * TEAM_HANDOFF and `scopes` to [KEYS_READ]; `options.headers` go along with the request.
+ * LONG_RUNNING_WORKFLOW and `scopes` to [KEYS_READ]; `options.headers` go along with the request.
  */
 export async function createApiKey(
   instance: Instance,
@@ -39,7 +39,7 @@ export async function createApiKey(
 ): Promise<CreatedApiKey> {
   const created = await instance.call(
     CreateApiKeyDocument,
-    { input: { purpose: 'TEAM_HANDOFF', scopes: ['KEYS_READ'], ...input } },
+    { input: { purpose: 'LONG_RUNNING_WORKFLOW', scopes: ['KEYS_READ'], ...input } },
     { ...options, token },
   );
   expect(created.errors).toBeUndefined();

@@ -7,6 +7,7 @@ import type { AuditFeed } from '../../audit/audit-feed';
 import type { AuditService } from '../../audit/audit.service';
 import type { Plan } from '../../entitlements/plans';
 import type { ApiKeyService } from '../../keys/api-key.service';
+import type { KeyUsageTracker } from '../../keys/key-usage';
 import { UnauthenticatedError } from '../../shared/errors';
 import type { Metrics } from '../metrics';
 
@@ -14,6 +15,8 @@ import type { Metrics } from '../metrics';
 export interface Services {
   accounts: AccountService;
   keys: ApiKeyService;
+  /** API key usage counting (batched off the request path); `flush()` writes what was counted. */
+  keyUsage: KeyUsageTracker;
   audit: AuditService;
   exports: AuditExportService;
   feed: AuditFeed;
