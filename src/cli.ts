@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Membership } from './accounts/membership.entity';
+import { AuditChannel } from './audit/audit-event.entity';
 import { purgeExpiredAuditEvents } from './audit/audit-retention';
 import { verifyChain } from './audit/audit.service';
 import { AccountService } from './accounts/account.service';
@@ -79,7 +80,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   try {
     const em = database.orm.em.fork();
     if (command === 'bootstrap') {
-      const meta = { requestId: `cli-${randomUUID()}`, ip: null, userAgent: 'keyledger-cli' };
+      const meta = { requestId: `cli-${randomUUID()}`, ip: null, userAgent: 'keyledger-cli', via: AuditChannel.CLI };
       const created = await new AccountService().bootstrap(
         em,
         { accountName: account, email, plan: plan as Plan },

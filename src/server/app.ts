@@ -5,6 +5,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/account.service';
+import { AuditChannel } from '../audit/audit-event.entity';
 import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
 import { AuditExportService } from '../audit/audit-export.service';
 import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
@@ -130,7 +131,12 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     return {
       em: orm.em.fork(),
       principal,
-      meta: { requestId: input.requestId, ip: input.ip, userAgent: recordedHeader(input.userAgent, 512) },
+      meta: {
+        requestId: input.requestId,
+        ip: input.ip,
+        userAgent: recordedHeader(input.userAgent, 512),
+        via: input.via ?? AuditChannel.GRAPHQL,
+      },
       services,
       plan: () => (plan ??= planOf(principal?.accountId)),
       baseUrl: config.publicUrl ?? listeningUrl,

@@ -21,6 +21,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { AuditChannel } from '../../audit/audit-event.entity';
 import { isFeedStream } from '../../audit/audit-feed';
 import { ApiKeyScope } from '../../auth/permissions';
 import { can, type Principal } from '../../auth/principal';
@@ -78,6 +79,8 @@ export interface ContextInput {
   requestId: string;
   host: string | undefined;
   connection?: Context['connection'];
+  /** The face asking, recorded on every audit event the request causes. @default AuditChannel.GRAPHQL */
+  via?: AuditChannel;
 }
 
 /** Per-socket state kept between connection_init and close. */
