@@ -41,6 +41,19 @@ export function sendMcpRateLimited(res: ServerResponse, verdict: RateLimitVerdic
   sendRpcError(res, 429, ErrorCode.RATE_LIMITED, error.message, { 'retry-after': String(error.retryAfter) });
 }
 
+/** The methods (and tool names) of a JSON-RPC message or batch, for the request log; bounded in size. */
+function rpcSummary(body: unknown): { rpc?: string[] } {
+  const messages = (Array.isArray(body) ? body : [body]).slice(0, 10) as unknown[];
+  const rpc = messages.flatMap((message) => {
+    if (typeof message !== 'object' || message === null) return [];
+    const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+    if (typeof method !== 'string') return [];
+    const tool = method === 'tools/call' && typeof params?.name === 'string' ? ` ${params.name}` : '';
+    return [`${method}${tool}`.slice(0, 100)];
+  });
+  return rpc.length > 0 ? { rpc } : {};
+}
+
 /** A `WWW-Authenticate` challenge (RFC 6750) for a refused bearer token. */
 function bearerChallenge(description: string, invalidToken: boolean): string {
   const quoted = description.replace(/["\\]/g, "'");
@@ -58,9 +71,18 @@ function bearerChallenge(description: string, invalidToken: boolean): string {
 export function mcpHttpHandler(deps: McpHttpDeps) {
   return async (req: IncomingMessage, res: ServerResponse, requestId: string, readOnly: boolean): Promise<void> => {
     const started = Date.now();
+    let body: unknown;
+    // What was asked (the JSON-RPC method and tool), never the arguments: they may hold anything.
     const logged = (outcome: string) =>
       deps.logger.info(
-        { requestId, path: req.url, status: res.statusCode, outcome, durationMs: Date.now() - started },
+        {
+          requestId,
+          path: req.url,
+          ...rpcSummary(body),
+          status: res.statusCode,
+          outcome,
+          durationMs: Date.now() - started,
+        },
         'mcp request',
       );
     if (req.method !== 'POST') {
@@ -75,7 +97,6 @@ export function mcpHttpHandler(deps: McpHttpDeps) {
       sendRpcError(res, 403, ErrorCode.FORBIDDEN, `Origin ${origin} is not allowed`);
       return logged('foreign origin');
     }
-    let body: unknown;
     try {
       body = JSON.parse(await readBody(req));
     } catch (error) {

@@ -179,7 +179,9 @@ describe('key lifecycle through MCP', () => {
       expect(rows).not.toContain(shown);
       expect(logs).not.toContain(shown);
     }
-    expect(logs).toContain('mcp request');
+    // Each request is logged with what was asked, never with its arguments or answer.
+    expect(logs).toContain('"rpc":["tools/call rotate_api_key"]');
+    expect(logs).not.toContain(apiKey.displayKey);
   });
 
   it('updates and revokes with the key’s display key, each recorded via MCP', async () => {
