@@ -98,6 +98,18 @@ describe('keyledger mcp (stdio)', () => {
     }
   });
 
+  it('records the CLI’s own changes via CLI', async () => {
+    const bootstrap = await runNode(CLI_JS, ['bootstrap', '--account', 'Via CLI', '--email', 'cli@example.test'], {
+      env: cliEnv({}),
+      killAfterMs: 30_000,
+    });
+    expect(bootstrap.code).toBe(0);
+    const { accountId } = JSON.parse(bootstrap.stdout) as { accountId: string };
+    expect((await auditRecords(env, accountId)).map((event) => [event.action, event.via])).toEqual([
+      ['account.created', 'CLI'],
+    ]);
+  });
+
   it('exits with a message on stderr and nothing on stdout for a missing or refused credential', async () => {
     const missing = await runNode(CLI_JS, ['mcp'], { env: cliEnv({}), killAfterMs: 30_000 });
     expect(missing.code).toBe(2);
