@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Membership } from './accounts/membership.entity';
+import { AuditChannel } from './audit/audit-event.entity';
 import { purgeExpiredAuditEvents } from './audit/audit-retention';
 import { verifyChain } from './audit/audit.service';
 import { AccountService } from './accounts/account.service';
@@ -11,6 +12,8 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { Plan } from './entitlements/plans';
 import { AppError } from './shared/errors';
+import { serveMcpStdio } from './mcp/stdio';
+import { createApp } from './server/app';
 import { createLogger } from './shared/logger';
 
 const USAGE = `Usage: keyledger <command> [options]
@@ -26,6 +29,9 @@ Commands:
   audit purge [--account ID]
       Deletes events older than each account's plan keeps (after a plan change that shortened it, not before 30 days),
       recording a checkpoint; the database works out the cut-off. Prints counts as JSON.
+  mcp
+      Serves keyledger's MCP tools over stdio (for desktop MCP hosts) as the caller of KEYLEDGER_API_KEY (an API
+      key) or KEYLEDGER_TOKEN (a session token); stdout carries only MCP frames, logs go to stderr.
 
 Uses DATABASE_URL when set, else the embedded PostgreSQL under DATA_DIR (reused if the service runs).`;
 
@@ -50,6 +56,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') return USAGE;
   if (command === 'audit') return runAuditCommand(rest, env);
+  if (command === 'mcp') return runMcpCommand(rest, env);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -79,7 +86,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   try {
     const em = database.orm.em.fork();
     if (command === 'bootstrap') {
-      const meta = { requestId: `cli-${randomUUID()}`, ip: null, userAgent: 'keyledger-cli' };
+      const meta = { requestId: `cli-${randomUUID()}`, ip: null, userAgent: 'keyledger-cli', via: AuditChannel.CLI };
       const created = await new AccountService().bootstrap(
         em,
         { accountName: account, email, plan: plan as Plan },
@@ -122,10 +129,33 @@ async function runAuditCommand(argv: string[], env: Record<string, string | unde
   }
 }
 
+/** `keyledger mcp`: the MCP tools over stdio until the host closes stdin; prints nothing itself. */
+async function runMcpCommand(argv: string[], env: Record<string, string | undefined>): Promise<string> {
+  parseArgs({ args: argv, options: {}, strict: true });
+  const token = env.KEYLEDGER_API_KEY || env.KEYLEDGER_TOKEN;
+  if (!token) throw new UsageError('set KEYLEDGER_API_KEY (an API key) or KEYLEDGER_TOKEN (a session token)');
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  // As the service does: export links the stdio face hands out are signed with a key derived from it.
+  const sessionSecret = (await loadSessionSecret(config)) ?? randomBytes(32);
+  const database = await openDatabase(config, logger);
+  try {
+    const core = await createApp({ config, orm: database.orm, logger, sessionSecret });
+    try {
+      await serveMcpStdio(core, { authorization: `Bearer ${token}`, logger });
+    } finally {
+      await core.close();
+    }
+  } finally {
+    await database.close();
+  }
+  return '';
+}
+
 if (require.main === module) {
   runCli(process.argv.slice(2)).then(
     (line) => {
-      process.stdout.write(`${line}\n`);
+      if (line !== '') process.stdout.write(`${line}\n`);
       process.exitCode = exitStatus;
     },
     (error: unknown) => {

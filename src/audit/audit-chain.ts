@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AuditChannel } from './audit-event.entity';
 import type { AuditEventRecord } from './audit.records';
 
 /** `prevHash` of an account's first event. */
@@ -26,7 +27,10 @@ function sortKeys(value: unknown): unknown {
 /**
  * The hashed content of an event: every stored field except the hashes.
  * `occurredAt` is written at millisecond precision, which PostgreSQL keeps
- * exactly, so a row read back hashes to the same value.
+ * exactly, so a row read back hashes to the same value. `via` is covered only
+ * when it is not GRAPHQL: events written before the channel existed (all
+ * GRAPHQL) keep their hashes, and changing a channel either way still breaks
+ * the event's hash.
  */
 export function hashedContent(event: AuditEventRecord): Record<string, unknown> {
   return {
@@ -43,6 +47,7 @@ export function hashedContent(event: AuditEventRecord): Record<string, unknown> 
     ip: event.ip,
     userAgent: event.userAgent,
     requestId: event.requestId,
+    ...(event.via && event.via !== AuditChannel.GRAPHQL ? { via: event.via } : {}),
   };
 }
 

@@ -6,6 +6,13 @@ export enum AuditOutcome {
   DENIED = 'DENIED',
 }
 
+/** The face a change came through: GraphQL (HTTP or WebSocket), an MCP tool call, or the CLI. */
+export enum AuditChannel {
+  GRAPHQL = 'GRAPHQL',
+  MCP = 'MCP',
+  CLI = 'CLI',
+}
+
 export enum AuditActorType {
   USER = 'USER',
   API_KEY = 'API_KEY',
@@ -83,6 +90,10 @@ export class AuditEvent {
 
   @Property({ type: 'text', nullable: true })
   requestId: string | null = null;
+
+  /** The face the change came through; rows older than the column read as GRAPHQL. */
+  @Enum({ items: () => AuditChannel, type: 'text', default: AuditChannel.GRAPHQL })
+  via: AuditChannel = AuditChannel.GRAPHQL;
 
   @Property({ type: 'text' })
   prevHash!: string;

@@ -45,6 +45,7 @@ const FIELDS: readonly { name: string; sql: string; kind: FieldKind }[] = [
   { name: 'ip', sql: 'ip', kind: FieldKind.TEXT },
   { name: 'userAgent', sql: 'user_agent', kind: FieldKind.TEXT },
   { name: 'requestId', sql: 'request_id', kind: FieldKind.TEXT },
+  { name: 'via', sql: 'via', kind: FieldKind.RAW },
   { name: 'prevHash', sql: 'prev_hash', kind: FieldKind.RAW },
   { name: 'hash', sql: 'hash', kind: FieldKind.RAW },
 ];

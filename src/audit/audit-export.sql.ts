@@ -51,7 +51,7 @@ const NDJSON_LINE = `'{"id":"' || id || '","seq":' || seq || ',"cursor":"' || ${
   || ',"changes":' || CASE WHEN jsonb_typeof(changes) = 'null' THEN '[]' ELSE ${compactJson('changes')} END
   || ',"metadata":' || COALESCE(${compactJson('metadata')}, 'null')
   || ',"ip":' || ${jsonText('ip')} || ',"userAgent":' || ${jsonText('user_agent')}
-  || ',"requestId":' || ${jsonText('request_id')}
+  || ',"requestId":' || ${jsonText('request_id')} || ',"via":' || ${jsonText('via')}
   || ',"prevHash":' || ${jsonText('prev_hash')} || ',"hash":' || ${jsonText('hash')} || '}'`;
 
 /**

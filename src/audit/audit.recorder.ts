@@ -3,13 +3,15 @@ import type { Principal } from '../auth/principal';
 import { ForbiddenError } from '../shared/errors';
 import { storableText } from '../shared/validation';
 import { GENESIS_HASH, computeEventHash } from './audit-chain';
-import { AuditActorType, AuditEvent, AuditOutcome, type AuditChange } from './audit-event.entity';
+import { AuditActorType, AuditChannel, AuditEvent, AuditOutcome, type AuditChange } from './audit-event.entity';
 
 /** Where a change came from: copied into every event it causes. */
 export interface RequestMeta {
   requestId: string;
   ip: string | null;
   userAgent: string | null;
+  /** The face the request came through. @default AuditChannel.GRAPHQL */
+  via?: AuditChannel;
 }
 
 /** Who acts: an authenticated principal, or the system itself (CLI, jobs). */
@@ -45,8 +47,8 @@ const APPEND = `
   WITH appended AS (
     INSERT INTO audit_events (id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display,
                               actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent,
-                              request_id, prev_hash, hash)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)
+                              request_id, prev_hash, hash, via)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)
   )
   UPDATE audit_chain_heads SET last_seq = ?, last_hash = ? WHERE account_id = ?`;
 
@@ -92,6 +94,7 @@ export async function appendAuditEvent(em: EntityManager, caller: Caller, entry:
   event.ip = storableOrNull(caller.meta.ip);
   event.userAgent = storableOrNull(caller.meta.userAgent);
   event.requestId = storableOrNull(caller.meta.requestId);
+  event.via = caller.meta.via ?? AuditChannel.GRAPHQL;
   event.prevHash = head!.last_hash;
   event.hash = computeEventHash(event.prevHash, event);
   await em.execute(APPEND, [
@@ -115,6 +118,7 @@ export async function appendAuditEvent(em: EntityManager, caller: Caller, entry:
     event.requestId,
     event.prevHash,
     event.hash,
+    event.via,
     event.seq,
     event.hash,
     event.accountId,

@@ -1,6 +1,6 @@
 import { BadUserInputError } from '../shared/errors';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
-import type { AuditActorType, AuditEvent, AuditOutcome } from './audit-event.entity';
+import { AuditChannel, type AuditActorType, type AuditEvent, type AuditOutcome } from './audit-event.entity';
 
 /** An audit event as stored, whichever way it was read (entity or raw row). */
 export type AuditEventRecord = Pick<
@@ -25,11 +25,13 @@ export type AuditEventRecord = Pick<
   | 'requestId'
   | 'prevHash'
   | 'hash'
->;
+> &
+  /** Absent (a record built by hand) reads as GRAPHQL, as every row written before channels does. */
+  Partial<Pick<AuditEvent, 'via'>>;
 
 /** Columns of `audit_events` in the order `recordFromRow` reads them. */
 export const AUDIT_COLUMNS = `id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display,
-  actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash`;
+  actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash, via`;
 
 /** Maps a raw `audit_events` row (pg or MikroORM `execute`) to a record. */
 export function recordFromRow(row: Record<string, unknown>): AuditEventRecord {
@@ -54,6 +56,7 @@ export function recordFromRow(row: Record<string, unknown>): AuditEventRecord {
     requestId: (row.request_id as string | null) ?? null,
     prevHash: row.prev_hash as string,
     hash: row.hash as string,
+    via: (row.via as AuditChannel | undefined) ?? AuditChannel.GRAPHQL,
   };
 }
 
@@ -82,6 +85,7 @@ export interface AuditFilter {
   outcome?: AuditOutcome | null;
   occurredAfter?: Date | null;
   occurredBefore?: Date | null;
+  via?: AuditChannel | null;
 }
 
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
@@ -141,6 +145,7 @@ export function auditWhere(accountId: string, filter: AuditFilter | null | undef
   if (filter?.outcome) add('outcome = ?', filter.outcome);
   if (filter?.occurredAfter) add('occurred_at >= ?', filter.occurredAfter);
   if (filter?.occurredBefore) add('occurred_at < ?', filter.occurredBefore);
+  if (filter?.via) add('via = ?', filter.via);
   return { sql: clauses.join(' AND '), params };
 }
 
@@ -165,5 +170,6 @@ export function matchesFilter(event: AuditEventRecord, filter: AuditFilter | nul
   if (filter.outcome && event.outcome !== filter.outcome) return false;
   if (filter.occurredAfter && event.occurredAt < filter.occurredAfter) return false;
   if (filter.occurredBefore && event.occurredAt >= filter.occurredBefore) return false;
+  if (filter.via && (event.via ?? AuditChannel.GRAPHQL) !== filter.via) return false;
   return true;
 }

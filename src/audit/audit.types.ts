@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ApiKeyScope } from '../auth/permissions';
 import { PageInfo } from '../shared/pagination';
-import { AuditActorType, AuditOutcome } from './audit-event.entity';
+import { AuditActorType, AuditChannel, AuditOutcome } from './audit-event.entity';
 import { auditCursorOf, type AuditEventRecord } from './audit.records';
 
 export enum AuditOrder {
@@ -17,6 +17,10 @@ export enum AuditExportFormat {
 
 registerEnumType(AuditOutcome, { name: 'AuditOutcome' });
 registerEnumType(AuditActorType, { name: 'AuditActorType' });
+registerEnumType(AuditChannel, {
+  name: 'AuditChannel',
+  description: 'The face a change came through: GraphQL (HTTP or WebSocket), an MCP tool call (an AI agent), the CLI.',
+});
 registerEnumType(AuditOrder, { name: 'AuditOrder' });
 registerEnumType(AuditExportFormat, { name: 'AuditExportFormat' });
 
@@ -105,6 +109,9 @@ export class AuditEventType {
   @Field(() => String, { nullable: true })
   requestId!: string | null;
 
+  @Field(() => AuditChannel, { description: 'Which face the change came through (MCP: an AI agent’s tool call).' })
+  via!: AuditChannel;
+
   @Field(() => String, { description: 'Hex SHA-256 of prevHash and this event’s canonical content.' })
   hash!: string;
 
@@ -137,6 +144,7 @@ export class AuditEventType {
       ip: event.ip,
       userAgent: event.userAgent,
       requestId: event.requestId,
+      via: event.via ?? AuditChannel.GRAPHQL,
       hash: event.hash,
       prevHash: event.prevHash,
     });
@@ -183,6 +191,9 @@ export class AuditEventFilter {
 
   @Field(() => Date, { nullable: true, description: 'Exclusive.' })
   occurredBefore?: Date | null;
+
+  @Field(() => AuditChannel, { nullable: true, description: 'Only events that came through this face.' })
+  via?: AuditChannel | null;
 }
 
 @ObjectType('AuditChainBrokenRange', {

@@ -176,7 +176,7 @@ export class ApiKeyService {
   async rotate(
     em: EntityManager,
     caller: Caller & { principal: Principal },
-    input: { id: string; gracePeriodSeconds?: number | null },
+    input: { id: string; gracePeriodSeconds?: number | null; expectedDisplayKey?: string | null },
   ): Promise<IssuedApiKey & { previousKey: ApiKey }> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
@@ -187,7 +187,7 @@ export class ApiKeyService {
       const grace = requireIntInRange(input.gracePeriodSeconds ?? 0, 'gracePeriodSeconds', 0, MAX_GRACE_PERIOD_SECONDS);
       // The account lock orders rotation with revocations that cascade through this key's line.
       const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const old = await this.lockKey(tx, principal, input.id);
+      const old = await this.lockKey(tx, principal, input.id, input.expectedDisplayKey);
       const now = new Date();
       const status = old.statusAt(now);
       if (status === ApiKeyStatus.ROTATING)
@@ -246,7 +246,7 @@ export class ApiKeyService {
   async revoke(
     em: EntityManager,
     caller: Caller & { principal: Principal },
-    input: { id: string; reason?: string | null },
+    input: { id: string; reason?: string | null; expectedDisplayKey?: string | null },
   ): Promise<ApiKey> {
     const { principal } = caller;
     return auditedTransaction(em, caller, async (tx, audit) => {
@@ -257,7 +257,7 @@ export class ApiKeyService {
       const reason = optionalText(input.reason, 'reason', REASON_MAX);
       // The account lock keeps keys from being created or rotated under the key while its tree is revoked.
       await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const key = await this.lockKey(tx, principal, input.id);
+      const key = await this.lockKey(tx, principal, input.id, input.expectedDisplayKey);
       if (!key.revokedAt) {
         const revocation = {
           revokedBy: await tx.findOneOrFail(User, authorityUserId(principal)),
@@ -473,13 +473,29 @@ export class ApiKeyService {
     return { key, secret };
   }
 
-  private async lockKey(tx: EntityManager, principal: Principal, id: string): Promise<ApiKey> {
+  /**
+   * The caller's key `id`, locked for the transaction; NOT_FOUND for any other id. With `expectedDisplayKey`
+   * (a caller confirming which key it means, as MCP's destructive tools must), a key showing another display key
+   * is refused before anything changes.
+   */
+  private async lockKey(
+    tx: EntityManager,
+    principal: Principal,
+    id: string,
+    expectedDisplayKey?: string | null,
+  ): Promise<ApiKey> {
     const key = await tx.findOne(
       ApiKey,
       { id: requireId(id, 'API key'), account: principal.accountId },
       { lockMode: LockMode.PESSIMISTIC_WRITE },
     );
     if (!key) throw new NotFoundError('API key');
+    if (expectedDisplayKey !== undefined && expectedDisplayKey !== null && expectedDisplayKey !== key.displayKey) {
+      throw new BadUserInputError(
+        'expectedDisplayKey does not match this key’s display key; nothing was changed',
+        'expectedDisplayKey',
+      );
+    }
     return key;
   }
 

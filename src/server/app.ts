@@ -5,6 +5,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/account.service';
+import { AuditChannel } from '../audit/audit-event.entity';
 import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
 import { AuditExportService } from '../audit/audit-export.service';
 import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
@@ -16,6 +17,7 @@ import { queryRows, type Statement } from '../db/sql';
 import type { Plan } from '../entitlements/plans';
 import { ApiKeyService } from '../keys/api-key.service';
 import { KeyUsageTracker } from '../keys/key-usage';
+import { mcpHttpHandler, sendMcpRateLimited } from '../mcp/http';
 import { rateLimitKeyOf } from '../ratelimit/client-ip';
 import { RateLimits, rateLimitHeaders, type BudgetRule } from '../ratelimit/rate-limiter';
 import { ErrorCode, UnauthenticatedError } from '../shared/errors';
@@ -50,8 +52,17 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The wired service before it listens: the MCP stdio face uses it without a port. */
+export interface AppCore {
+  listen(port: number, host: string): Promise<App>;
+  /** The one context factory (authentication included), for faces served outside HTTP (`keyledger mcp`). */
+  createContext(input: ContextInput): Promise<Context>;
+  /** Shuts down what `createApp` started, for a core that never listened. */
+  close(): Promise<void>;
+}
+
 /** Wires the HTTP server, Apollo and the feature services; nothing listens until `listen`. */
-export async function createApp(deps: AppDeps): Promise<{ listen(port: number, host: string): Promise<App> }> {
+export async function createApp(deps: AppDeps): Promise<AppCore> {
   const { config, orm, logger } = deps;
   const clientIp = clientIpWith(config.trustProxy);
   const ipBudget: BudgetRule = {
@@ -131,7 +142,12 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     return {
       em: orm.em.fork(),
       principal,
-      meta: { requestId: input.requestId, ip: input.ip, userAgent: recordedHeader(input.userAgent, 512) },
+      meta: {
+        requestId: input.requestId,
+        ip: input.ip,
+        userAgent: recordedHeader(input.userAgent, 512),
+        via: input.via ?? AuditChannel.GRAPHQL,
+      },
       services,
       plan: () => (plan ??= planOf(principal?.accountId)),
       baseUrl: config.publicUrl ?? listeningUrl,
@@ -145,6 +161,13 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     if (!row) throw new UnauthenticatedError('Account no longer exists');
     return row.plan;
   }
+
+  const serveMcp = mcpHttpHandler({
+    createContext,
+    clientIp,
+    allowedOrigins: () => [config.publicUrl, listeningUrl].flatMap((base) => (base ? [new URL(base).origin] : [])),
+    logger,
+  });
 
   async function serveExport(res: ServerResponse, id: string, url: URL): Promise<void> {
     try {
@@ -228,15 +251,17 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
           return void res.end(await metrics.registry.metrics());
         }
         const exportMatch = /^\/exports\/([^/]+)$/.exec(url.pathname);
-        if (url.pathname !== '/graphql' && !(exportMatch && req.method === 'GET')) {
+        const mcp = url.pathname === '/mcp' || url.pathname === '/mcp/readonly';
+        if (url.pathname !== '/graphql' && !mcp && !(exportMatch && req.method === 'GET')) {
           return sendJson(res, 404, { error: 'not found' });
         }
         const verdict = await rateLimit(clientIp(req));
         for (const [name, value] of Object.entries(rateLimitHeaders(verdict))) res.setHeader(name, value);
         if (!verdict.allowed) {
           metrics.rateLimited.inc({ transport: 'http' });
-          return sendRateLimited(res, verdict);
+          return mcp ? sendMcpRateLimited(res, verdict) : sendRateLimited(res, verdict);
         }
+        if (mcp) return await serveMcp(req, res, requestId, url.pathname === '/mcp/readonly');
         if (exportMatch) return await serveExport(res, exportMatch[1]!, url);
         return await serveGraphql(req, res, url, requestId);
       } catch (error) {
@@ -279,7 +304,22 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
   });
   await feed.start();
 
+  /** Stops accepting, drains in-flight work; the ORM is the caller's to close. */
+  async function close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    await websocket.close();
+    await feed.stop();
+    await closed;
+    await services.exports.close();
+    await apollo.stop();
+    await usage.drain();
+    await limits.close();
+  }
+
   return {
+    createContext,
+    close,
     async listen(port, host) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -294,17 +334,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
         url: `http://${shownHost}:${address.port}`,
         httpServer,
         services,
-        async close() {
-          const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-          httpServer.closeIdleConnections();
-          await websocket.close();
-          await feed.stop();
-          await closed;
-          await services.exports.close();
-          await apollo.stop();
-          await usage.drain();
-          await limits.close();
-        },
+        close,
       };
     },
   };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GENESIS_HASH, canonicalJson, computeEventHash, hashedContent } from '../../src/audit/audit-chain';
-import { AuditActorType, AuditOutcome } from '../../src/audit/audit-event.entity';
+import { AuditActorType, AuditChannel, AuditOutcome } from '../../src/audit/audit-event.entity';
 import { auditedTransaction, type Caller } from '../../src/audit/audit.recorder';
 import type { AuditEventRecord } from '../../src/audit/audit.records';
 import {
@@ -116,6 +116,7 @@ const OTHER_VALUES: { [K in keyof AuditEventRecord]: AuditEventRecord[K] } = {
   ip: '203.0.113.66',
   userAgent: 'forged-agent',
   requestId: 'forged-request',
+  via: AuditChannel.MCP,
   prevHash: 'f'.repeat(64),
   hash: 'e'.repeat(64),
 };
@@ -145,6 +146,17 @@ describe('event hashes (known answers)', () => {
         '"target":{"display":"Acme","id":"a3c9e2f4-1b6d-4e8a-b5c7-9d0f2e4a6b81","type":"account"},' +
         '"userAgent":"keyledger-test/1.0"}',
     );
+  });
+
+  it('keeps the hash of a GRAPHQL event (as every event before channels was) and covers any other channel', () => {
+    for (const event of knownEvents()) {
+      expect(computeEventHash(event.prevHash, { ...event, via: AuditChannel.GRAPHQL })).toBe(event.hash);
+      for (const via of [AuditChannel.MCP, AuditChannel.CLI]) {
+        const other = { ...event, via };
+        expect(canonicalJson(hashedContent(other))).toContain(`"via":"${via}"`);
+        expect(computeEventHash(other.prevHash, other)).not.toBe(event.hash);
+      }
+    }
   });
 
   it.each(Object.keys(OTHER_VALUES).filter((field) => field !== 'hash') as (keyof AuditEventRecord)[])(

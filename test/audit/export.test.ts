@@ -46,6 +46,7 @@ const CSV_HEADER = [
   'ip',
   'userAgent',
   'requestId',
+  'via',
   'prevHash',
   'hash',
 ];
@@ -164,6 +165,7 @@ function csvValues(event: AuditEventRecord): Record<string, string> {
     ip: text(event.ip),
     userAgent: text(event.userAgent),
     requestId: text(event.requestId),
+    via: event.via ?? 'GRAPHQL',
     prevHash: event.prevHash,
     hash: event.hash,
   };

@@ -21,6 +21,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { AuditChannel } from '../../audit/audit-event.entity';
 import { isFeedStream, type FeedStream } from '../../audit/audit-feed';
 import type { Principal } from '../../auth/principal';
 import { rateLimitKeyOf } from '../../ratelimit/client-ip';
@@ -75,6 +76,8 @@ export interface ContextInput {
   requestId: string;
   host: string | undefined;
   connection?: Context['connection'];
+  /** The face asking, recorded on every audit event the request causes. @default AuditChannel.GRAPHQL */
+  via?: AuditChannel;
 }
 
 /** Per-socket state kept between connection_init and close. */
