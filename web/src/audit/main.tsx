@@ -1,0 +1,3 @@
+import { mountSettingsPage } from '../shared/shell';
+
+mountSettingsPage('/app/settings/audit', () => <h1>Audit log</h1>);
