@@ -1,3 +1,4 @@
 import { mountSettingsPage } from '../shared/shell';
+import { AuditPage } from './audit-page';
 
-mountSettingsPage('/app/settings/audit', () => <h1>Audit log</h1>);
+mountSettingsPage('/app/settings/audit', (viewer) => <AuditPage viewer={viewer} />);
