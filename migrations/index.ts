@@ -4,6 +4,7 @@ import { Migration20261126010000_audit_log } from './Migration20261126010000_aud
 import { Migration20261126020000_rate_limits_idempotency } from './Migration20261126020000_rate_limits_idempotency';
 import { Migration20261130000000_key_lineage } from './Migration20261130000000_key_lineage';
 import { Migration20261201000000_audit_guard } from './Migration20261201000000_audit_guard';
+import { Migration20261202000000_sessions } from './Migration20261202000000_sessions';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs apply the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126020000_rate_limits_idempotency', class: Migration20261126020000_rate_limits_idempotency },
   { name: 'Migration20261130000000_key_lineage', class: Migration20261130000000_key_lineage },
   { name: 'Migration20261201000000_audit_guard', class: Migration20261201000000_audit_guard },
+  { name: 'Migration20261202000000_sessions', class: Migration20261202000000_sessions },
 ];

@@ -7,6 +7,7 @@ import type { AuditChange } from '../audit/audit-event.entity';
 import { Plan } from '../entitlements/plans';
 import { ApiKey, ApiKeyStatus } from '../keys/api-key.entity';
 import { MEMBER_REMOVED_REASON, revokeDescendants, revokeOne } from '../keys/api-key.revocation';
+import { endSessionsOf } from '../sessions/session.service';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { cutText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { Account } from './account.entity';
@@ -179,8 +180,9 @@ export class AccountService {
 
   /**
    * Removes a member; any member may leave on their own. Their working API keys
-   * (and the keys those created) are revoked in the same transaction, one
-   * `api_key.revoked` event each, so inviting them again revives nothing.
+   * (and the keys those created) are revoked and their settings-page sessions
+   * ended in the same transaction, one `api_key.revoked` event per key, so
+   * inviting them again revives nothing.
    */
   async remove(em: EntityManager, caller: AuthenticatedCaller, input: { userId: string }): Promise<boolean> {
     const { principal } = caller;
@@ -200,6 +202,7 @@ export class AccountService {
         metadata: leaving ? { left: true } : null,
       });
       tx.remove(membership);
+      await endSessionsOf(tx, principal.accountId, membership.user.id);
       await this.revokeKeysOf(tx, audit, principal, membership.user);
       return true;
     });

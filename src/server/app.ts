@@ -1,5 +1,8 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +14,8 @@ import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
 import { AuditService } from '../audit/audit.service';
 import { Authenticator } from '../auth/authenticator';
 import { SessionTokens } from '../auth/session-tokens';
+import { sessionCookieOf } from '../sessions/session-cookie';
+import { SessionService } from '../sessions/session.service';
 import type { Config } from '../config';
 import { queryRows, type Statement } from '../db/sql';
 import type { Plan } from '../entitlements/plans';
@@ -25,7 +30,7 @@ import type { Context, Services } from './graphql/context';
 import { Metrics, holdsMetricsToken } from './metrics';
 import { pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
-import { formatErrorWith, queryLimitsPlugin, requestLogPlugin } from './graphql/plugins';
+import { formatErrorWith, queryLimitsPlugin, requestLogPlugin, responseHeadersPlugin } from './graphql/plugins';
 import { BodyTooLarge, clientIpWith, graphqlError, readBody, sendJson, sendRateLimited } from './http';
 import { attachWebSocketServer, type ContextInput } from './websocket';
 
@@ -66,8 +71,8 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
   /** Spends one point of every budget that applies to the caller (per IP: IPv6 per /64). */
   const rateLimit = (ip: string | null) => limits.consume({ ip });
   const usage = new KeyUsageTracker(orm.em, logger);
-  const sessions = new SessionTokens(deps.sessionSecret, config);
-  const authenticator = new Authenticator(orm.em, sessions, usage);
+  const sessionTokens = new SessionTokens(deps.sessionSecret, config);
+  const authenticator = new Authenticator(orm.em, sessionTokens, usage);
   const feed = new AuditFeed(orm.config.get('clientUrl')!, orm.em, logger, {
     ...DEFAULT_FEED_OPTIONS,
     queueLimit: config.subscriptionQueueLimit,
@@ -77,6 +82,10 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     accounts: new AccountService(),
     keys: new ApiKeyService(),
     audit: new AuditService(),
+    sessions: new SessionService({
+      baseUrl: () => baseUrl(),
+      secureCookies: config.publicUrl?.startsWith('https:') ?? false,
+    }),
     exports: new AuditExportService(new ExportLinks(deps.sessionSecret), {
       databaseUrl: orm.config.get('clientUrl')!,
       maxConcurrent: config.exportMaxConcurrent,
@@ -101,7 +110,10 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     plugins: [
       requestLogPlugin(logger, metrics),
       queryLimitsPlugin(config.queryLimits),
+      responseHeadersPlugin(),
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo's landing page loads its sandbox from a CDN (blank on a closed network): GET /graphql serves none.
+      ApolloServerPluginLandingPageDisabled(),
     ],
     parseOptions: { maxTokens: config.queryLimits.maxTokens },
     hideSchemaDetailsFromClientErrors: config.production,
@@ -116,26 +128,30 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
 
   /** Base of links without PUBLIC_URL: the address listened on, set by `listen`; never a request's Host header. */
   let listeningUrl = `http://${config.host}:${config.port}`;
+  /** This service's own base URL (links, and the origin the settings pages are served from). */
+  const baseUrl = () => config.publicUrl ?? listeningUrl;
 
   /** The one context factory, for HTTP requests and graphql-ws operations alike. */
   async function createContext(input: ContextInput): Promise<Context> {
     let principal;
     try {
-      principal = await authenticator.authenticate(input.authorization, input.ip);
+      principal = await authenticator.authenticate(input.authorization, input.ip, input.sessionCookie);
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw new UnauthenticatedError(error.message, 401);
       throw error;
     }
     let plan: Promise<Plan> | undefined;
-    return {
+    const context: Context = {
       em: orm.em.fork(),
       principal,
       meta: { requestId: input.requestId, ip: input.ip, userAgent: recordedHeader(input.userAgent, 512) },
       services,
-      plan: () => (plan ??= planOf(principal?.accountId)),
-      baseUrl: config.publicUrl ?? listeningUrl,
+      // Read from the context: sign-in sets its principal for the rest of its answer.
+      plan: () => (plan ??= planOf(context.principal?.accountId)),
+      baseUrl: baseUrl(),
       connection: input.connection,
     };
+    return context;
   }
 
   async function planOf(accountId: string | undefined): Promise<Plan> {
@@ -187,6 +203,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
       context: () =>
         createContext({
           authorization: req.headers.authorization,
+          sessionCookie: sessionCookieOf(req.headers.cookie),
           ip: clientIp(req),
           userAgent: req.headers['user-agent'] ?? null,
           requestId,

@@ -73,6 +73,8 @@ export interface WebSocketDeps {
 
 export interface ContextInput {
   authorization: string | undefined;
+  /** The settings pages' `kl_session` cookie value; used only without `authorization`. */
+  sessionCookie?: string | null;
   ip: string | null;
   userAgent: string | null;
   requestId: string;
