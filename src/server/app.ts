@@ -28,6 +28,7 @@ import { MAX_BODY_BYTES } from '../shared/query-limits';
 import { recordedHeader } from '../shared/validation';
 import type { Context, Services } from './graphql/context';
 import { Metrics, holdsMetricsToken } from './metrics';
+import { defaultPagesRoot, isPagePath, pagesServer } from './pages';
 import { pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
 import { formatErrorWith, queryLimitsPlugin, requestLogPlugin, responseHeadersPlugin } from './graphql/plugins';
@@ -43,6 +44,11 @@ export interface AppDeps {
   logger: Logger;
   /** HS256 session secret; export links are signed with a key derived from it. */
   sessionSecret: Uint8Array;
+  /**
+   * The settings pages' build (Vite's output), served under /app.
+   * @default `dist/web` of this package (`defaultPagesRoot()`)
+   */
+  pagesRoot?: string;
 }
 
 /** A running service: HTTP + GraphQL on one port. */
@@ -99,6 +105,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
       feed.published(accountId, events);
     },
   };
+  const servePage = pagesServer(deps.pagesRoot ?? defaultPagesRoot());
   const schema = await buildAppSchema();
   const formatError = formatErrorWith(logger);
   const apollo = new ApolloServer<Context>({
@@ -244,7 +251,8 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
           return void res.end(await metrics.registry.metrics());
         }
         const exportMatch = /^\/exports\/([^/]+)$/.exec(url.pathname);
-        if (url.pathname !== '/graphql' && !(exportMatch && req.method === 'GET')) {
+        const page = isPagePath(url.pathname);
+        if (url.pathname !== '/graphql' && !(exportMatch && req.method === 'GET') && !page) {
           return sendJson(res, 404, { error: 'not found' });
         }
         const verdict = await rateLimit(clientIp(req));
@@ -253,6 +261,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
           metrics.rateLimited.inc({ transport: 'http' });
           return sendRateLimited(res, verdict);
         }
+        if (page) return await servePage(req, res, url.pathname);
         if (exportMatch) return await serveExport(res, exportMatch[1]!, url);
         return await serveGraphql(req, res, url, requestId);
       } catch (error) {
