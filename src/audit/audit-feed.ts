@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
+import type { Principal } from '../auth/principal';
+import type { Plan } from '../entitlements/plans';
 import type { Logger } from 'pino';
 import {
   AUDIT_COLUMNS,
@@ -51,6 +53,12 @@ export interface FeedSubscription {
   notBefore?: Date;
   /** Called once when the subscriber overflows its queue (the caller disconnects it). */
   onOverflow: (error: SlowConsumerError) => void;
+  /**
+   * The rule for keeping this subscription open, from the service that opened
+   * it: throws an AppError once `principal` (read fresh) or `plan` no longer
+   * allows it. Faces that hold subscriptions open re-ask it (`assertStillAllowed`).
+   */
+  stillAllowed: (principal: Principal, plan: Plan) => void;
 }
 
 /**
@@ -70,6 +78,8 @@ export interface FeedStream extends AsyncIterableIterator<AuditEventRecord> {
   whenReady(callback: () => void): void;
   /** Ends the subscription (its consumer is gone). */
   return(): Promise<IteratorResult<AuditEventRecord>>;
+  /** Throws an AppError when the caller, as it is now, may no longer hold this subscription (see `stillAllowed`). */
+  assertStillAllowed(principal: Principal, plan: Plan): void;
 }
 
 /** Whether an event stream is a feed subscription (so it can be read with `take` and `whenReady`). */
@@ -102,6 +112,10 @@ class Subscriber implements FeedStream {
 
   get done(): boolean {
     return this.ended;
+  }
+
+  assertStillAllowed(principal: Principal, plan: Plan): void {
+    this.spec.stillAllowed(principal, plan);
   }
 
   /** Undelivered events waiting for the consumer. */

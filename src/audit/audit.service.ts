@@ -2,7 +2,8 @@ import { IsolationLevel, type EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
 import { ApiKeyScope } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
-import { PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
+import { assertPlanIncludes } from '../entitlements/entitlement.check';
+import { Feature, PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
 import { BadUserInputError } from '../shared/errors';
 import { pageSize } from '../shared/pagination';
 import { GENESIS_HASH, computeEventHash } from './audit-chain';
@@ -171,7 +172,7 @@ export class AuditService {
     onOverflow: (error: SlowConsumerError) => void,
   ): Promise<AsyncIterableIterator<AuditEventRecord>> {
     const { principal } = caller;
-    assertPermission(principal, ApiKeyScope.AUDIT_READ);
+    this.assertMayStream(principal, plan);
     const afterSeq = args.after != null ? seqOfCursor(args.after, 'after') : undefined;
     auditWhere(principal.accountId, args.filter); // validates the filter before anything is recorded
     if (afterSeq !== undefined) await this.recordView(em, caller, args.filter);
@@ -181,7 +182,17 @@ export class AuditService {
       afterSeq,
       notBefore: retentionCutoff(plan),
       onOverflow,
+      stillAllowed: (current, currentPlan) => this.assertMayStream(current, currentPlan),
     });
+  }
+
+  /**
+   * The rule for a live feed, when it opens and for as long as it stays open:
+   * audit:read (a role or key scope) and a plan that includes AUDIT_STREAM.
+   */
+  assertMayStream(principal: Principal, plan: Plan): void {
+    assertPermission(principal, ApiKeyScope.AUDIT_READ);
+    assertPlanIncludes(plan, Feature.AUDIT_STREAM);
   }
 
   /**

@@ -21,11 +21,8 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isFeedStream } from '../../audit/audit-feed';
-import { ApiKeyScope } from '../../auth/permissions';
-import { can, type Principal } from '../../auth/principal';
-import { EntitlementRequiredError, assertPlanIncludes } from '../../entitlements/entitlement.check';
-import { Feature } from '../../entitlements/plans';
+import { isFeedStream, type FeedStream } from '../../audit/audit-feed';
+import type { Principal } from '../../auth/principal';
 import { rateLimitKeyOf } from '../../ratelimit/client-ip';
 import { refusedDecision, type RateLimitVerdict } from '../../ratelimit/rate-limiter';
 import { AppError, ErrorCode, SocketCloseCode, UnauthenticatedError, rateLimitedError } from '../../shared/errors';
@@ -86,10 +83,10 @@ export interface ContextInput {
 interface Connection {
   authorization: string;
   principal: Principal;
-  /** graphql-ws's record of the connection's running operations. */
-  subscriptions: Record<string, unknown>;
   /** Ids of the subscriptions that passed the per-connection cap (forgotten once graphql-ws forgets them). */
   admitted: Set<string>;
+  /** Running feed subscriptions by id: each carries the core's rule for staying open (`assertStillAllowed`). */
+  streams: Map<string, FeedStream>;
   expiryTimer?: { cancel(): void };
   revalidateTimer?: NodeJS.Timeout;
 }
@@ -106,8 +103,10 @@ function asGraphQLErrors(errors: readonly GraphQLFormattedError[]): GraphQLError
  * every subscribe builds its context through the same factory as HTTP, so
  * entitlements, roles and scopes are checked the same way; refusals come back
  * as `error` messages and the socket stays usable. Live connections re-check
- * their credentials, role and plan every `revalidateMs` and are closed with
- * 4403 once they no longer hold them.
+ * their credentials every `revalidateMs` and each running subscription asks
+ * the rule of the service that opened it (`FeedStream.assertStillAllowed`:
+ * role or scope, and plan); the socket is closed with 4403 once one fails.
+ * This face holds no rule of its own.
  */
 export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDeps): { close(): Promise<void> } {
   const { schema, logger, options } = deps;
@@ -185,13 +184,15 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
     }
     const principal = context.principal!;
     connection.principal = principal;
+    for (const [id, stream] of connection.streams) if (stream.done) connection.streams.delete(id);
     // Without a running subscription the socket stays usable whatever the role or plan.
-    if (Object.keys(connection.subscriptions).length === 0) return null;
-    if (!can(principal, ApiKeyScope.AUDIT_READ)) return 'Not allowed any more: audit:read is no longer held';
+    if (connection.streams.size === 0) return null;
+    // Each running subscription asks the rule of the service that opened it (this face knows none).
+    const plan = await context.plan();
     try {
-      assertPlanIncludes(await context.plan(), Feature.AUDIT_STREAM);
+      for (const stream of connection.streams.values()) stream.assertStillAllowed(principal, plan);
     } catch (error) {
-      if (error instanceof EntitlementRequiredError) return error.message;
+      if (error instanceof AppError) return error.message;
       throw error;
     }
     return null;
@@ -220,8 +221,8 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         const connection: Connection = {
           authorization,
           principal: undefined as never,
-          subscriptions: ctx.subscriptions,
           admitted: new Set(),
+          streams: new Map(),
         };
         try {
           const context = await contextFor(extra, connection);
@@ -316,6 +317,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           started.set(args, mapEvents(source, run));
           return args;
         }
+        connection.streams.set(id, source);
         const shape = shared.acquire(
           `${accountId}\u0000${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? {})}`,
         );
@@ -324,7 +326,10 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           new FeedDelivery(source, extra.socket, id, {
             prepare: (event, waiter) => shared.prepare(shape, event, run, waiter),
             withFormattedErrors,
-            release: () => shared.release(shape),
+            release: () => {
+              shared.release(shape);
+              if (connection.streams.get(id) === source) connection.streams.delete(id);
+            },
           }),
         );
         return args;
