@@ -57,7 +57,7 @@ export function KeysTable({ keys, actions }: KeysTableProps) {
                 </th>
                 <td>{PURPOSE_LABELS[key.purpose]}</td>
                 <td>
-                  <code className="mono">{key.displayKey}</code>
+                  <code className="mono nowrap">{key.displayKey}</code>
                 </td>
                 <td>
                   <ul className="chips" aria-label="Scopes">

@@ -11,13 +11,24 @@ export interface AuditTableProps {
 
 /** "user a@b.c", "API key kl_live_Ab12…wxyz", "system". */
 export function actorLabel(actor: AuditRowFragment['actor']): string {
-  const kind = actor.type === 'API_KEY' ? 'API key' : actor.type === 'USER' ? 'User' : 'System';
+  if (actor.type === 'SYSTEM') return 'System';
+  const kind = actor.type === 'API_KEY' ? 'API key' : 'User';
   return actor.display ? `${kind} ${actor.display}` : kind;
 }
 
+const TARGET_TYPES: Record<string, string> = {
+  api_key: 'API key',
+  account: 'Account',
+  member: 'Member',
+  user: 'User',
+  audit_export: 'Export',
+};
+
+/** "API key deploy (kl_live_Ab12…wxyz)", "Account Acme". */
 export function targetLabel(target: AuditRowFragment['target']): string {
   if (!target) return '—';
-  return target.display ? `${target.type} ${target.display}` : target.type;
+  const kind = TARGET_TYPES[target.type] ?? target.type;
+  return target.display ? `${kind} ${target.display}` : kind;
 }
 
 /** The log, newest first; a row opens its details. */

@@ -1,7 +1,7 @@
-import { type ReactNode, StrictMode } from 'react';
+import { type ReactNode, StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Provider, useQuery } from 'urql';
-import { PageViewerDocument, type PageViewerQuery } from '../gql/graphql';
+import { Provider, useClient, useQuery } from 'urql';
+import { PageViewerDocument, type PageViewerQuery, SignOutDocument } from '../gql/graphql';
 import { createApiClient, errorMessage, isSignedOut } from './client';
 import '../styles.css';
 
@@ -60,6 +60,13 @@ function SettingsShell({ current, page }: { current: string; page: (viewer: Page
 }
 
 function AccountMenu({ viewer }: { viewer: PageViewer }) {
+  const client = useClient();
+  const [busy, setBusy] = useState(false);
+  const signOut = async () => {
+    setBusy(true);
+    await client.mutation(SignOutDocument, {}).toPromise();
+    window.location.assign('/app/login');
+  };
   return (
     <div className="account">
       <span className="account-name">
@@ -68,6 +75,9 @@ function AccountMenu({ viewer }: { viewer: PageViewer }) {
       <span className="muted">
         {viewer.user?.email} · {viewer.role}
       </span>
+      <button type="button" className="button button-quiet" onClick={signOut} disabled={busy}>
+        Sign out
+      </button>
     </div>
   );
 }
