@@ -289,6 +289,7 @@ export async function createApp(deps: AppDeps): Promise<{ listen(port: number, h
     subscriptionCount: (accountId) => feed.subscriptionCount(accountId),
     clientIp,
     rateLimit,
+    ownOrigin: () => new URL(baseUrl()).origin,
     metrics,
     options: {
       queryLimits: config.queryLimits,
