@@ -43,8 +43,12 @@ export function describeInBrowser(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-/** Writes `line` once per jest run, whichever worker gets here first. */
+/** Writes `line` once per jest run, whichever worker gets here first (a run in band has one process). */
 function sayOnce(line: string): void {
+  if (process.env.JEST_WORKER_ID === undefined) {
+    process.stderr.write(line);
+    return;
+  }
   try {
     closeSync(openSync(path.join(os.tmpdir(), `keyledger-no-chromium-${process.ppid}`), 'wx'));
     process.stderr.write(line);
