@@ -29,10 +29,4 @@ export default defineConfig({
       },
     },
   },
-  server: {
-    proxy: {
-      '/graphql': { target: 'http://127.0.0.1:4000', ws: true },
-      '/exports': 'http://127.0.0.1:4000',
-    },
-  },
 });
