@@ -77,6 +77,20 @@ export async function endSessionsOf(tx: EntityManager, accountId: string, userId
   return ended.length;
 }
 
+/**
+ * Deletes login links a day past their expiry and sessions 30 days after they
+ * ended or expired (kept that long as a record of who signed in from where).
+ */
+export async function purgeStaleSessions(em: EntityManager): Promise<{ loginLinks: number; sessions: number }> {
+  const links = await em.execute<{ id: string }[]>(
+    "DELETE FROM login_links WHERE expires_at < now() - interval '1 day' RETURNING id",
+  );
+  const sessions = await em.execute<{ id: string }[]>(
+    "DELETE FROM sessions WHERE coalesce(ended_at, expires_at) < now() - interval '30 days' RETURNING id",
+  );
+  return { loginLinks: links.length, sessions: sessions.length };
+}
+
 /** What `SessionService` needs of the running service. */
 export interface SessionServiceOptions {
   /** Base URL of links (PUBLIC_URL, or the address listened on). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { Plan } from '../../src/entitlements/plans';
+import { purgeStaleSessions } from '../../src/sessions/session.service';
 import { startTestEnv, type TestEnv } from '../support/harness';
 import { SIGN_IN, loginCode, postGraphql, signIn, withCookie } from './session-helpers';
 
@@ -242,6 +243,31 @@ describe('session cookie: attacks', () => {
       owner.accountId,
     ]);
     expect(stored!.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('sign-in records: housekeeping', () => {
+  it('purges links a day past expiry and sessions 30 days after they ended, and nothing newer', async () => {
+    const owner = await env.seedAccount();
+    await loginCode(env.api, owner.accountId, owner.email);
+    await loginCode(env.api, owner.accountId, owner.email);
+    await signIn(env.api, owner);
+    const live = await signIn(env.api, owner);
+    await env.sql(
+      `UPDATE login_links SET expires_at = now() - interval '25 hours'
+        WHERE id = (SELECT id FROM login_links WHERE account_id = $1 AND used_at IS NULL LIMIT 1)`,
+      [owner.accountId],
+    );
+    await env.sql(
+      `UPDATE sessions SET ended_at = now() - interval '31 days'
+        WHERE id = (SELECT id FROM sessions WHERE account_id = $1 ORDER BY created_at LIMIT 1)`,
+      [owner.accountId],
+    );
+    const purged = await purgeStaleSessions(env.api.orm.em.fork());
+    expect(purged).toEqual({ loginLinks: 1, sessions: 1 });
+    const [left] = await env.sql('SELECT count(*)::int AS n FROM sessions WHERE account_id = $1', [owner.accountId]);
+    expect(left!.n).toBe(1);
+    expect((await postGraphql(env.api, VIEWER, {}, withCookie(live.secret))).body.data).toBeTruthy();
   });
 });
 
