@@ -62,12 +62,16 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 }
 
-/** A fresh browser profile (its own cookie jar) with one page, failing the test on any uncaught page error. */
+/** A fresh browser profile (its own cookie jar) with one page; `errors` collects uncaught page errors and CSP violations. */
 export async function openPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // The pages run under the service's CSP (default-src 'self'): anything it blocks is a bug.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
   page.setDefaultTimeout(10_000);
   return { context, page, errors };
 }
