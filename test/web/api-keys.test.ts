@@ -199,6 +199,9 @@ describeInBrowser('the API keys page in Chromium', () => {
     expect(await reader.getByRole('button', { name: /^(Edit|Rotate|Revoke) / }).count()).toBe(0);
     expect(await reader.getByRole('button', { name: 'Save policy' }).count()).toBe(0);
     await reader.getByText('Maximum lifetime').waitFor();
+    await reader.getByRole('link', { name: 'Audit log' }).click();
+    await reader.getByText('Only owners and admins can read the audit log.').waitFor();
+    expect(await reader.getByRole('button', { name: 'Export' }).count()).toBe(0);
     await other.close();
   });
 

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { Plan } from '../../src/entitlements/plans';
 import type { Browser, Page } from 'playwright-core';
+import { UpdateApiKeyDocument } from '../../src/client/generated/graphql';
 import { createApiKey, createApiKeys } from '../support/fixtures';
 import { type SeededAccount, startTestEnv, type TestEnv } from '../support/harness';
 import {
@@ -14,6 +15,9 @@ import {
   seriousAxeViolations,
   signIn,
 } from './support/browser';
+
+/** What the page keeps (web/src/audit/audit-page.tsx). */
+const MAX_ROWS = 200;
 
 describeInBrowser('the audit page in Chromium', () => {
   let env: TestEnv;
@@ -135,6 +139,28 @@ describeInBrowser('the audit page in Chromium', () => {
     expect(seqs).toEqual(seqs.map((_seq, index) => seqs[0]! - index));
     await page.getByRole('button', { name: 'Live' }).click();
     await page.getByText('Live off').waitFor();
+  });
+
+  it('keeps at most 200 rows while live, the older ones behind "Load older events"', async () => {
+    await page.goto(auditUrl());
+    await page.locator('tbody tr').first().waitFor();
+    await page.getByRole('button', { name: 'Live' }).click();
+    await page.getByRole('status', { name: 'Live feed' }).getByText('Live', { exact: true }).waitFor();
+    const key = await createApiKey(env.api, owner.token, { name: 'renamed-0' });
+    for (let batch = 1; batch <= 210; batch += 30) {
+      await Promise.all(
+        Array.from({ length: 30 }, (_unused, index) =>
+          env.api.call(UpdateApiKeyDocument, { input: { id: key.id, description: `d${batch + index}` } }, owner),
+        ),
+      );
+    }
+    const last = (await env.api.call(UpdateApiKeyDocument, { input: { id: key.id, name: 'renamed-last' } }, owner))
+      .data!.updateApiKey;
+    await page.locator('tbody tr', { hasText: last.name }).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(MAX_ROWS);
+    await page.getByRole('button', { name: 'Load older events' }).click();
+    await page.locator('tbody tr').nth(MAX_ROWS).waitFor();
+    await page.getByRole('button', { name: 'Live' }).click();
   });
 
   it('exports the filtered log as CSV through a visible download link', async () => {
