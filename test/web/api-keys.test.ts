@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { Plan } from '../../src/entitlements/plans';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ApiKeysDocument, ViewerDocument } from '../../src/client/generated/graphql';
+import {
+  ApiKeysDocument,
+  RevokeApiKeyDocument,
+  RotateApiKeyDocument,
+  ViewerDocument,
+} from '../../src/client/generated/graphql';
 import { createApiKey, createApiKeys, inviteMember } from '../support/fixtures';
 import { type SeededAccount, startTestEnv, type TestEnv } from '../support/harness';
 import {
@@ -171,9 +176,14 @@ describeInBrowser('the API keys page in Chromium', () => {
       if (name === 'partner-onboarding') {
         await env.api.call(ViewerDocument, {}, { token: key.secret });
       }
+      if (name === 'billing-sync') {
+        await env.api.call(RotateApiKeyDocument, { input: { id: key.id, gracePeriodSeconds: 86_400 } }, { token });
+      }
     }
+    const legacy = await createApiKey(env.api, token, { name: 'legacy-export' });
+    await env.api.call(RevokeApiKeyDocument, { input: { id: legacy.id, reason: 'vendor contract ended' } }, { token });
     await signIn(env, shot, acme);
-    await shot.locator('tbody tr').nth(2).waitFor();
+    await shot.locator('tbody tr').nth(4).waitFor();
     await shot.screenshot({ path: path.join(SCREENSHOTS_DIR, 'api-keys.png') });
     await screenshot.close();
   });
