@@ -22,8 +22,14 @@ export const CHROMIUM_FLAGS = [
   '--disable-quic',
 ];
 
-/** Where the screenshots shown in the README go. */
-export const SCREENSHOTS_DIR = path.resolve(__dirname, '../../../docs/screenshots');
+/**
+ * Where the screenshots go: docs/screenshots (shown in the README) with `UPDATE_SCREENSHOTS=1`, else a temporary
+ * directory, so an ordinary test run leaves the committed images alone.
+ */
+export const SCREENSHOTS_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.resolve(__dirname, '../../../docs/screenshots')
+    : path.join(os.tmpdir(), 'keyledger-screenshots');
 
 /**
  * `describe` for tests that drive Chromium. Without it they are skipped, said in one line per run; with
