@@ -155,6 +155,21 @@ describeInBrowser('the API keys page in Chromium', () => {
     await row(created.id).waitFor();
   });
 
+  it('pages through the keys by cursor, 20 at a time', async () => {
+    await createApiKeys(env.api, owner.token, 20, { namePrefix: 'paged' });
+    await page.reload();
+    await page.getByText('paged 0', { exact: true }).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(20);
+    const total = (await env.api.call(ApiKeysDocument, { first: 1 }, { token: owner.token })).data!.apiKeys.totalCount;
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.getByText('ci-runner-eu').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(total - 20);
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText('paged 19').waitFor();
+  });
+
   it('has no serious or critical axe-core violation, dialogs included, and takes the README screenshot', async () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Create key' }).click();
