@@ -171,7 +171,7 @@ export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
 
       {quota.data && (
         <KeyPolicyPanel
-          key={JSON.stringify(quota.data.account.settings)}
+          key={quota.data.account.id}
           policy={quota.data.account.settings}
           editable={canWrite}
           onSaved={refresh}

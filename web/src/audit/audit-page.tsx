@@ -148,8 +148,10 @@ function AuditLog({ entitlements }: { entitlements: Entitlements }) {
   }, [rows.length]);
 
   const liveFilterValue = useMemo(() => liveFilter(filter), [filter]);
+  // Live follows new events: a time range with an end ("Until") has none to follow.
+  const following = live && !filters.to;
   useEffect(() => {
-    if (!live || loading) return undefined;
+    if (!following || loading) return undefined;
     setLiveError('');
     const stop = startLiveTail({
       filter: liveFilterValue,
@@ -165,7 +167,7 @@ function AuditLog({ entitlements }: { entitlements: Entitlements }) {
       stop();
       setLiveState('off');
     };
-  }, [live, loading, liveFilterValue, addLive]);
+  }, [following, loading, liveFilterValue, addLive]);
 
   useEffect(() => {
     const observer = new IntersectionObserver(([entry]) => {
@@ -207,7 +209,7 @@ function AuditLog({ entitlements }: { entitlements: Entitlements }) {
                 <button
                   type="button"
                   className="button"
-                  aria-pressed={live}
+                  aria-pressed={following}
                   disabled={!!filters.to}
                   onClick={() => setLive((on) => !on)}
                 >
