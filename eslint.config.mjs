@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'src/client/generated/', '.data/', 'node_modules/'] },
+  { ignores: ['dist/', 'coverage/', 'src/client/generated/', 'web/src/gql/', '.data/', 'node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@ import { Migration20261126010000_audit_log } from './Migration20261126010000_aud
 import { Migration20261126020000_rate_limits_idempotency } from './Migration20261126020000_rate_limits_idempotency';
 import { Migration20261130000000_key_lineage } from './Migration20261130000000_key_lineage';
 import { Migration20261201000000_audit_guard } from './Migration20261201000000_audit_guard';
+import { Migration20261202000000_sessions } from './Migration20261202000000_sessions';
 import { Migration20261202100000_audit_via } from './Migration20261202100000_audit_via';
 import { Migration20261202200000_key_owners } from './Migration20261202200000_key_owners';
 
@@ -14,6 +15,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126020000_rate_limits_idempotency', class: Migration20261126020000_rate_limits_idempotency },
   { name: 'Migration20261130000000_key_lineage', class: Migration20261130000000_key_lineage },
   { name: 'Migration20261201000000_audit_guard', class: Migration20261201000000_audit_guard },
+  { name: 'Migration20261202000000_sessions', class: Migration20261202000000_sessions },
   { name: 'Migration20261202100000_audit_via', class: Migration20261202100000_audit_via },
   { name: 'Migration20261202200000_key_owners', class: Migration20261202200000_key_owners },
 ];

@@ -14,15 +14,19 @@ import { Plan } from './entitlements/plans';
 import { AppError } from './shared/errors';
 import { serveMcpStdio } from './mcp/stdio';
 import { createApp } from './server/app';
+import { SessionService } from './sessions/session.service';
 import { createLogger } from './shared/logger';
 
 const USAGE = `Usage: keyledger <command> [options]
 
 Commands:
   bootstrap --account NAME --email EMAIL [--plan FREE|STANDARD|PREMIUM|ENTERPRISE] [--ttl 1h]
-      Creates an account owned by EMAIL; prints {"accountId","userId","token"} as one JSON line.
+      Creates an account owned by EMAIL; prints {"accountId","userId","token","consoleUrl"} as one JSON line
+      (consoleUrl: a one-time sign-in link to the settings pages, valid 10 minutes).
   token --account ID --email EMAIL [--ttl 1h]
       Prints a session token for an existing member of the account.
+  login-link --account ID --email EMAIL [--ttl 10m]
+      Prints a one-time sign-in link to the settings pages for an existing member (at most 1d).
   audit verify --account ID
       Recomputes the account's audit hash chain; prints the result as JSON (every broken range, as
       verifyAuditChain answers), exits 1 when it is broken.
@@ -33,7 +37,11 @@ Commands:
       Serves keyledger's MCP tools over stdio (for desktop MCP hosts) as the caller of KEYLEDGER_API_KEY (an API
       key) or KEYLEDGER_TOKEN (a session token); stdout carries only MCP frames, logs go to stderr.
 
-Uses DATABASE_URL when set, else the embedded PostgreSQL under DATA_DIR (reused if the service runs).`;
+Uses DATABASE_URL when set, else the embedded PostgreSQL under DATA_DIR (reused if the service runs).
+Links start with PUBLIC_URL, else http://127.0.0.1:PORT (4000).`;
+
+/** The longest `login-link --ttl`: a sign-in link is meant to be used at once. */
+const MAX_LOGIN_LINK_TTL_SECONDS = 86_400;
 
 class UsageError extends Error {}
 
@@ -43,9 +51,9 @@ function required(values: Record<string, string | boolean | undefined>, name: st
   return value;
 }
 
-function ttlOf(values: Record<string, string | boolean | undefined>): number {
+function ttlOf(values: Record<string, string | boolean | undefined>, fallback = '1h'): number {
   try {
-    return parseDuration(typeof values.ttl === 'string' ? values.ttl : '1h');
+    return parseDuration(typeof values.ttl === 'string' ? values.ttl : fallback);
   } catch (error) {
     throw new UsageError(`--ttl: ${(error as Error).message}`);
   }
@@ -67,10 +75,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     },
     strict: true,
   });
-  if (command !== 'bootstrap' && command !== 'token') throw new UsageError(`unknown command "${command}"`);
+  if (command !== 'bootstrap' && command !== 'token' && command !== 'login-link') {
+    throw new UsageError(`unknown command "${command}"`);
+  }
   const account = required(values, 'account');
   const email = required(values, 'email');
-  const ttl = ttlOf(values);
+  const ttl = ttlOf(values, command === 'login-link' ? '10m' : '1h');
+  if (command === 'login-link' && ttl > MAX_LOGIN_LINK_TTL_SECONDS) throw new UsageError('--ttl: at most 1d');
   const plan = values.plan ?? Plan.FREE;
   if (!Object.values(Plan).includes(plan as Plan)) {
     throw new UsageError(`--plan must be one of ${Object.values(Plan).join(', ')}`);
@@ -79,6 +90,23 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const config = loadConfig(env);
   // The CLI's stdout carries only its result; diagnostics go to stderr.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const loginLinks = new SessionService({
+    baseUrl: () => config.publicUrl ?? `http://127.0.0.1:${config.port}`,
+    secureCookies: false,
+  });
+  if (command === 'login-link') {
+    const database = await openDatabase(config, logger);
+    try {
+      const link = await loginLinks.issueLoginLink(database.orm.em.fork(), {
+        accountId: account,
+        email,
+        ttlSeconds: ttl,
+      });
+      return link.url;
+    } finally {
+      await database.close();
+    }
+  }
   const sessions = new SessionTokens(await loadSessionSecret(config), config);
   // Refuse before bootstrap writes an account whose token could not be printed.
   if (!sessions.canIssue) await sessions.issue({ userId: '', accountId: '' }, 1);
@@ -93,7 +121,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         meta,
       );
       const token = await sessions.issue({ userId: created.user.id, accountId: created.account.id }, ttl);
-      return JSON.stringify({ accountId: created.account.id, userId: created.user.id, token });
+      const signInLink = await loginLinks.issueLoginLink(em, { accountId: created.account.id, email });
+      return JSON.stringify({
+        accountId: created.account.id,
+        userId: created.user.id,
+        token,
+        consoleUrl: signInLink.url,
+      });
     }
     const membership = /^[0-9a-f-]{36}$/i.test(account)
       ? await em.findOne(Membership, { account: account.toLowerCase(), user: { email: email.trim().toLowerCase() } })

@@ -36,7 +36,9 @@ export interface Config {
   /** `DB_POOL_MAX`: connections per instance. @default 10 */
   dbPoolMax: number;
   /**
-   * `PUBLIC_URL`: base of links the service hands out (export downloads); required when NODE_ENV=production.
+   * `PUBLIC_URL`: base of links the service hands out (export downloads, sign-in links); required when
+   * NODE_ENV=production. https marks the session cookie `Secure`; its origin is the only one whose WebSocket
+   * upgrades may be authenticated by the session cookie.
    * @default the address the service listens on (never the request's Host header)
    */
   publicUrl: string | undefined;

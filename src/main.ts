@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { loadSessionSecret } from './auth/session-tokens';
 import { purgeExpiredAuditEvents } from './audit/audit-retention';
+import { purgeStaleSessions } from './sessions/session.service';
 import { ConfigError, loadConfig } from './config';
 import { describeDatabase, openDatabase } from './db/database';
 import { createApp } from './server/app';
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
           purgeExpiredAuditEvents(database.orm.em.fork()).then(
             (result) => result.deleted > 0 && logger.info(result, 'purged expired audit events'),
             (error: unknown) => logger.error({ err: error }, 'audit purge failed'),
+          );
+          purgeStaleSessions(database.orm.em.fork()).then(
+            (result) => result.loginLinks + result.sessions > 0 && logger.info(result, 'purged stale sign-in records'),
+            (error: unknown) => logger.error({ err: error }, 'session purge failed'),
           );
         }, config.auditPurgeIntervalMinutes * 60_000)
       : undefined;

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ApiKeyScope } from '../auth/permissions';
-import { assertPermission, permissionsOf } from '../auth/principal';
+import { assertPermission, permissionsOf, type Principal } from '../auth/principal';
 import { EntitlementsType } from '../entitlements/entitlements.types';
 import { ApiKey } from '../keys/api-key.entity';
 import { ApiKeyType } from '../keys/api-key.types';
@@ -19,30 +19,34 @@ import {
 import { User } from './user.entity';
 import { ViewerType } from './viewer.types';
 
+/** The `Viewer` of a principal: its account, user, key, role and effective scopes (also the sign-in payload's). */
+export async function viewerOf(ctx: Context, principal: Principal): Promise<ViewerType> {
+  const userId = principal.kind === 'user' ? principal.userId : principal.ownerUserId;
+  const [account, user, key] = await Promise.all([
+    ctx.services.accounts.get(ctx.em, principal),
+    ctx.em.findOne(User, userId),
+    principal.kind === 'apiKey'
+      ? ctx.em.findOneOrFail(ApiKey, principal.keyId, { populate: ['createdBy', 'revokedBy'] })
+      : null,
+  ]);
+  return Object.assign(new ViewerType(), {
+    user: user ? UserType.from(user) : null,
+    apiKey: key ? ApiKeyType.from(key) : null,
+    account: AccountType.from(account),
+    role: principal.kind === 'user' ? principal.role : principal.ownerRole,
+    scopes:
+      principal.kind === 'apiKey'
+        ? Object.values(ApiKeyScope).filter((scope) => permissionsOf(principal).has(scope))
+        : null,
+  });
+}
+
 @Resolver(() => AccountType)
 export class AccountResolver {
   @Authorized()
   @Query(() => ViewerType, { description: 'The caller: member or API key, its account, role and scopes.' })
   async viewer(@Ctx() ctx: Context): Promise<ViewerType> {
-    const principal = requirePrincipal(ctx);
-    const userId = principal.kind === 'user' ? principal.userId : principal.ownerUserId;
-    const [account, user, key] = await Promise.all([
-      ctx.services.accounts.get(ctx.em, principal),
-      ctx.em.findOne(User, userId),
-      principal.kind === 'apiKey'
-        ? ctx.em.findOneOrFail(ApiKey, principal.keyId, { populate: ['createdBy', 'revokedBy'] })
-        : null,
-    ]);
-    return Object.assign(new ViewerType(), {
-      user: user ? UserType.from(user) : null,
-      apiKey: key ? ApiKeyType.from(key) : null,
-      account: AccountType.from(account),
-      role: principal.kind === 'user' ? principal.role : principal.ownerRole,
-      scopes:
-        principal.kind === 'apiKey'
-          ? Object.values(ApiKeyScope).filter((scope) => permissionsOf(principal).has(scope))
-          : null,
-    });
+    return viewerOf(ctx, requirePrincipal(ctx));
   }
 
   @Authorized()

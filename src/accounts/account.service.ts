@@ -14,6 +14,7 @@ import {
   revokeDescendants,
   revokeOne,
 } from '../keys/api-key.revocation';
+import { endSessionsOf } from '../sessions/session.service';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { cutText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { Account } from './account.entity';
@@ -185,11 +186,12 @@ export class AccountService {
   }
 
   /**
-   * Removes a member; any member may leave on their own. The working API keys
-   * they own are, in the same transaction, revoked (with the keys those
-   * created; one `api_key.revoked` event each, so inviting them again revives
-   * nothing) or, with `transferKeysTo`, handed to that member (one
-   * `api_key.transferred` event each; needs keys:write too).
+   * Removes a member; any member may leave on their own. Their settings-page
+   * sessions end, and the working API keys they own are, in the same
+   * transaction, revoked (with the keys those created; one `api_key.revoked`
+   * event each, so inviting them again revives nothing) or, with
+   * `transferKeysTo`, handed to that member (one `api_key.transferred` event
+   * each; needs keys:write too).
    */
   async remove(
     em: EntityManager,
@@ -214,6 +216,7 @@ export class AccountService {
       });
       const heir = await this.heirOf(tx, principal, membership, input.transferKeysTo, attempt);
       tx.remove(membership);
+      await endSessionsOf(tx, principal.accountId, membership.user.id);
       if (heir) await this.transferKeysOf(tx, audit, principal, membership.user, heir);
       else await this.revokeKeysOf(tx, audit, principal, membership.user);
       return true;

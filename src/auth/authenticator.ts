@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryRows, type Statement } from '../db/sql';
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from '../keys/api-key.format';
 import type { KeyUsageTracker } from '../keys/key-usage';
+import { sessionBySecret } from '../sessions/session.service';
 import { UnauthenticatedError } from '../shared/errors';
 import type { ApiKeyScope, Role } from './permissions';
 import type { Principal } from './principal';
@@ -57,11 +58,20 @@ export class Authenticator {
   ) {}
 
   /**
-   * Resolves an `Authorization` value (`Bearer <token>`). No value means an
-   * anonymous caller (`null`); anything present but invalid throws UNAUTHENTICATED.
+   * Resolves an `Authorization` value (`Bearer <token>`), else the settings
+   * pages' `kl_session` cookie value. Neither means an anonymous caller
+   * (`null`); an `Authorization` present but invalid throws UNAUTHENTICATED; a
+   * cookie whose session is gone (signed out, expired, member removed) is
+   * anonymous, so the sign-in page still works with a stale cookie.
    */
-  async authenticate(authorization: string | undefined | null, ip: string | null): Promise<Principal | null> {
-    if (authorization === undefined || authorization === null || authorization === '') return null;
+  async authenticate(
+    authorization: string | undefined | null,
+    ip: string | null,
+    sessionCookie?: string | null,
+  ): Promise<Principal | null> {
+    if (authorization === undefined || authorization === null || authorization === '') {
+      return sessionCookie ? this.fromSessionCookie(sessionCookie) : null;
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <token>"');
     const token = match[1]!;
@@ -94,6 +104,19 @@ export class Authenticator {
       ownerUserId: row.owner_id,
       ownerRole: row.role,
       expiresAt,
+    };
+  }
+
+  private async fromSessionCookie(secret: string): Promise<Principal | null> {
+    const row = await sessionBySecret(this.em, secret);
+    if (!row) return null;
+    return {
+      kind: 'user',
+      accountId: row.account_id,
+      userId: row.user_id,
+      email: row.email,
+      role: row.role,
+      sessionId: row.id,
     };
   }
 

@@ -1,13 +1,15 @@
 import { ForbiddenError, type DeniedAttempt } from '../shared/errors';
 import { ROLE_PERMISSIONS, type ApiKeyScope, type Permission, type Role } from './permissions';
 
-/** A member signed in with a session token. */
+/** A member signed in with a session token, or with the settings pages' session cookie. */
 export interface UserPrincipal {
   kind: 'user';
   accountId: string;
   userId: string;
   email: string;
   role: Role;
+  /** Set when signed in by a `kl_session` cookie: the server-side session (what sign-out ends). */
+  sessionId?: string;
 }
 
 /** A caller holding an API key. It acts for the member who owns it, never beyond that member's current role. */

@@ -1,5 +1,8 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +15,8 @@ import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
 import { AuditService } from '../audit/audit.service';
 import { Authenticator } from '../auth/authenticator';
 import { SessionTokens } from '../auth/session-tokens';
+import { sessionCookieOf } from '../sessions/session-cookie';
+import { SessionService } from '../sessions/session.service';
 import type { Config } from '../config';
 import { queryRows, type Statement } from '../db/sql';
 import type { Plan } from '../entitlements/plans';
@@ -25,9 +30,10 @@ import { MAX_BODY_BYTES } from '../shared/query-limits';
 import { recordedHeader } from '../shared/validation';
 import type { Context, Services } from './graphql/context';
 import { Metrics, holdsMetricsToken } from './metrics';
+import { defaultPagesRoot, isPagePath, pagesServer } from './pages';
 import { pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
-import { formatErrorWith, queryLimitsPlugin, requestLogPlugin } from './graphql/plugins';
+import { formatErrorWith, queryLimitsPlugin, requestLogPlugin, responseHeadersPlugin } from './graphql/plugins';
 import { BodyTooLarge, clientIpWith, graphqlError, readBody, sendJson, sendRateLimited } from './http';
 import { attachWebSocketServer, type ContextInput } from './websocket';
 
@@ -40,6 +46,11 @@ export interface AppDeps {
   logger: Logger;
   /** HS256 session secret; export links are signed with a key derived from it. */
   sessionSecret: Uint8Array;
+  /**
+   * The settings pages' build (Vite's output), served under /app.
+   * @default `dist/web` of this package (`defaultPagesRoot()`)
+   */
+  pagesRoot?: string;
 }
 
 /** A running service: HTTP + GraphQL on one port. */
@@ -77,8 +88,8 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
   /** Spends one point of every budget that applies to the caller (per IP: IPv6 per /64). */
   const rateLimit = (ip: string | null) => limits.consume({ ip });
   const usage = new KeyUsageTracker(orm.em, logger);
-  const sessions = new SessionTokens(deps.sessionSecret, config);
-  const authenticator = new Authenticator(orm.em, sessions, usage);
+  const sessionTokens = new SessionTokens(deps.sessionSecret, config);
+  const authenticator = new Authenticator(orm.em, sessionTokens, usage);
   const feed = new AuditFeed(orm.config.get('clientUrl')!, orm.em, logger, {
     ...DEFAULT_FEED_OPTIONS,
     queueLimit: config.subscriptionQueueLimit,
@@ -89,6 +100,10 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
     keys: new ApiKeyService(),
     keyUsage: usage,
     audit: new AuditService(),
+    sessions: new SessionService({
+      baseUrl: () => baseUrl(),
+      secureCookies: config.publicUrl?.startsWith('https:') ?? false,
+    }),
     exports: new AuditExportService(new ExportLinks(deps.sessionSecret), {
       databaseUrl: orm.config.get('clientUrl')!,
       maxConcurrent: config.exportMaxConcurrent,
@@ -102,6 +117,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       feed.published(accountId, events);
     },
   };
+  const servePage = pagesServer(deps.pagesRoot ?? defaultPagesRoot());
   const schema = await buildAppSchema();
   const formatError = formatErrorWith(logger);
   const apollo = new ApolloServer<Context>({
@@ -113,7 +129,10 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
     plugins: [
       requestLogPlugin(logger, metrics),
       queryLimitsPlugin(config.queryLimits),
+      responseHeadersPlugin(),
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo's landing page loads its sandbox from a CDN (blank on a closed network): GET /graphql serves none.
+      ApolloServerPluginLandingPageDisabled(),
     ],
     parseOptions: { maxTokens: config.queryLimits.maxTokens },
     hideSchemaDetailsFromClientErrors: config.production,
@@ -128,18 +147,20 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
 
   /** Base of links without PUBLIC_URL: the address listened on, set by `listen`; never a request's Host header. */
   let listeningUrl = `http://${config.host}:${config.port}`;
+  /** This service's own base URL (links, and the origin the settings pages are served from). */
+  const baseUrl = () => config.publicUrl ?? listeningUrl;
 
   /** The one context factory, for HTTP requests and graphql-ws operations alike. */
   async function createContext(input: ContextInput): Promise<Context> {
     let principal;
     try {
-      principal = await authenticator.authenticate(input.authorization, input.ip);
+      principal = await authenticator.authenticate(input.authorization, input.ip, input.sessionCookie);
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw new UnauthenticatedError(error.message, 401);
       throw error;
     }
     let plan: Promise<Plan> | undefined;
-    return {
+    const context: Context = {
       em: orm.em.fork(),
       principal,
       meta: {
@@ -149,10 +170,12 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
         via: input.via ?? AuditChannel.GRAPHQL,
       },
       services,
-      plan: () => (plan ??= planOf(principal?.accountId)),
-      baseUrl: config.publicUrl ?? listeningUrl,
+      // Read from the context: sign-in sets its principal for the rest of its answer.
+      plan: () => (plan ??= planOf(context.principal?.accountId)),
+      baseUrl: baseUrl(),
       connection: input.connection,
     };
+    return context;
   }
 
   async function planOf(accountId: string | undefined): Promise<Plan> {
@@ -211,6 +234,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       context: () =>
         createContext({
           authorization: req.headers.authorization,
+          sessionCookie: sessionCookieOf(req.headers.cookie),
           ip: clientIp(req),
           userAgent: req.headers['user-agent'] ?? null,
           requestId,
@@ -252,7 +276,8 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
         }
         const exportMatch = /^\/exports\/([^/]+)$/.exec(url.pathname);
         const mcp = url.pathname === '/mcp' || url.pathname === '/mcp/readonly';
-        if (url.pathname !== '/graphql' && !mcp && !(exportMatch && req.method === 'GET')) {
+        const page = isPagePath(url.pathname);
+        if (url.pathname !== '/graphql' && !mcp && !(exportMatch && req.method === 'GET') && !page) {
           return sendJson(res, 404, { error: 'not found' });
         }
         const verdict = await rateLimit(clientIp(req));
@@ -262,6 +287,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
           return mcp ? sendMcpRateLimited(res, verdict) : sendRateLimited(res, verdict);
         }
         if (mcp) return await serveMcp(req, res, requestId, url.pathname === '/mcp/readonly');
+        if (page) return await servePage(req, res, url.pathname);
         if (exportMatch) return await serveExport(res, exportMatch[1]!, url);
         return await serveGraphql(req, res, url, requestId);
       } catch (error) {
@@ -289,6 +315,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
     subscriptionCount: (accountId) => feed.subscriptionCount(accountId),
     clientIp,
     rateLimit,
+    ownOrigin: () => new URL(baseUrl()).origin,
     metrics,
     options: {
       queryLimits: config.queryLimits,

@@ -58,7 +58,7 @@ export class Metrics {
 
   readonly wsRefused = new Counter({
     name: 'keyledger_ws_refused_total',
-    help: 'WebSocket sockets refused at the upgrade (per_ip_limit | total_limit) or closed for a frame over the size limit (message_too_large).',
+    help: 'WebSocket sockets refused at the upgrade (per_ip_limit | total_limit | foreign_origin) or closed for a frame over the size limit (message_too_large).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -6,6 +6,7 @@ import { AccountResolver } from '../accounts/account.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { applyEntitlements } from '../entitlements/entitled.directive';
 import { AccountKeyHealthResolver, ApiKeyResolver } from '../keys/api-key.resolver';
+import { SessionResolver } from '../sessions/session.resolver';
 import type { Context } from './graphql/context';
 import { UnauthenticatedError } from '../shared/errors';
 import { applyInputChecks } from './input-checks';
@@ -13,7 +14,7 @@ import { applyInputChecks } from './input-checks';
 /** The executable schema, from the type-graphql resolvers of every feature. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [AccountResolver, ApiKeyResolver, AccountKeyHealthResolver, AuditResolver],
+    resolvers: [AccountResolver, ApiKeyResolver, AccountKeyHealthResolver, AuditResolver, SessionResolver],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // Authentication only; roles and scopes are checked by the services, in one place (auth/principal.ts).
     authChecker: ({ context }: { context: Context }) => {

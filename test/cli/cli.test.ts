@@ -29,6 +29,21 @@ function cli(...args: string[]): Promise<ProcessOutput> {
   return runNode(CLI_JS, args, { env: childEnv() });
 }
 
+const LOGIN_LINK = /^(.+)\/app\/login#code=([A-Za-z0-9_-]{43})$/;
+
+/** Signs in on `url` with a login link's code; returns the `Set-Cookie` answer and the signed-in email. */
+async function signIn(url: string, code: string): Promise<{ cookie: string | null; body: unknown }> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($code: String!) { signInWithLoginLink(input: { code: $code }) { viewer { user { email } } } }',
+      variables: { code },
+    }),
+  });
+  return { cookie: response.headers.get('set-cookie'), body: await response.json() };
+}
+
 async function viewerEmail(url: string, token: string): Promise<unknown> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
@@ -49,7 +64,7 @@ describe('CLI and service on one embedded data directory', () => {
     expect(bootstrap.code).toBe(0);
     const lines = bootstrap.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    const created = JSON.parse(lines[0]!) as { accountId: string; userId: string; token: string };
+    const created = JSON.parse(lines[0]!) as { accountId: string; userId: string; token: string; consoleUrl: string };
     expect(await viewerEmail(url, created.token)).toEqual({
       data: { viewer: { role: 'OWNER', user: { email: 'owner@acme.test' }, account: { plan: 'PREMIUM' } } },
     });
@@ -57,6 +72,28 @@ describe('CLI and service on one embedded data directory', () => {
     const token = await cli('token', '--account', created.accountId, '--email', 'owner@acme.test', '--ttl', '10m');
     expect(token.code).toBe(0);
     expect(await viewerEmail(url, token.stdout.trim())).toMatchObject({ data: { viewer: { role: 'OWNER' } } });
+
+    // bootstrap's consoleUrl and `login-link` both sign in once on the running service.
+    const consoleUrl = LOGIN_LINK.exec(created.consoleUrl);
+    expect(consoleUrl?.[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const link = await runNode(CLI_JS, ['login-link', '--account', created.accountId, '--email', 'owner@acme.test'], {
+      env: { ...childEnv(), PUBLIC_URL: 'https://keys.example.test' },
+    });
+    expect(link.code).toBe(0);
+    const linked = LOGIN_LINK.exec(link.stdout.trim());
+    expect(linked?.[1]).toBe('https://keys.example.test');
+    for (const code of [consoleUrl![2]!, linked![2]!]) {
+      const first = await signIn(url, code);
+      expect(first.cookie).toMatch(/^kl_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/);
+      expect(first.body).toEqual({ data: { signInWithLoginLink: { viewer: { user: { email: 'owner@acme.test' } } } } });
+      const again = await signIn(url, code);
+      expect(again.cookie).toBeNull();
+      expect(again.body).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    }
+    const outsider = await cli('login-link', '--account', created.accountId, '--email', 'nobody@acme.test');
+    expect(outsider.code).toBe(2);
+    expect(outsider.stderr).toMatch(/nobody@acme\.test is not a member/);
+    expect(outsider.stdout).toBe('');
 
     const stranger = await cli('token', '--account', created.accountId, '--email', 'nobody@acme.test');
     expect(stranger.code).toBe(2);
@@ -79,6 +116,7 @@ describe('CLI and service on one embedded data directory', () => {
       accountId: expect.any(String),
       userId: expect.any(String),
       token: expect.any(String),
+      consoleUrl: expect.stringMatching(LOGIN_LINK),
     });
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   });

@@ -386,6 +386,10 @@ export type Mutation = {
   revokeApiKey: ApiKey;
   /** New secret; the old key works for gracePeriodSeconds, then expires. */
   rotateApiKey: RotateApiKeyPayload;
+  /** Exchanges a one-time login link’s code for a session of the settings pages (an HttpOnly `kl_session` cookie). Over HTTP only. */
+  signInWithLoginLink: SignInPayload;
+  /** Ends the caller’s settings-page session and clears its cookie; false when the request carried no live session. */
+  signOut: Scalars['Boolean']['output'];
   /** Hands a key to another member (keys:write, and the caller must hold the key’s scopes): the key acts with the new owner’s role from then on; inactiveScopes names what stops working. */
   transferApiKey: ApiKey;
   /** Changes the API key expiry policy (OWNER/ADMIN, or settings:write). */
@@ -437,6 +441,11 @@ export type MutationRevokeApiKeyArgs = {
 
 export type MutationRotateApiKeyArgs = {
   input: RotateApiKeyInput;
+};
+
+
+export type MutationSignInWithLoginLinkArgs = {
+  input: SignInWithLoginLinkInput;
 };
 
 
@@ -545,6 +554,19 @@ export type RotateApiKeyPayload = {
   previousKey: ApiKey;
   /** The new secret, shown this once. */
   secret: Scalars['String']['output'];
+};
+
+export type SignInPayload = {
+  __typename?: 'SignInPayload';
+  /** When the session ends unless signed out first. */
+  sessionExpiresAt: Scalars['DateTime']['output'];
+  /** The member now signed in. */
+  viewer: Viewer;
+};
+
+export type SignInWithLoginLinkInput = {
+  /** The code from the link’s `#code=` fragment. */
+  code: Scalars['String']['input'];
 };
 
 export type Subscription = {

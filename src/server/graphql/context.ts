@@ -8,7 +8,8 @@ import type { AuditService } from '../../audit/audit.service';
 import type { Plan } from '../../entitlements/plans';
 import type { ApiKeyService } from '../../keys/api-key.service';
 import type { KeyUsageTracker } from '../../keys/key-usage';
-import { UnauthenticatedError } from '../../shared/errors';
+import type { SessionService } from '../../sessions/session.service';
+import { AppError, ErrorCode, UnauthenticatedError } from '../../shared/errors';
 import type { Metrics } from '../metrics';
 
 /** Stateless feature services, created once per process. */
@@ -18,6 +19,8 @@ export interface Services {
   /** API key usage counting (batched off the request path); `flush()` writes what was counted. */
   keyUsage: KeyUsageTracker;
   audit: AuditService;
+  /** Login links and the settings pages' cookie sessions. */
+  sessions: SessionService;
   exports: AuditExportService;
   feed: AuditFeed;
   metrics: Metrics;
@@ -38,6 +41,16 @@ export interface Context {
   baseUrl: string;
   /** Set for graphql-ws operations: closes the caller's socket. */
   connection?: { close(code: number, reason: string): void };
+  /** The HTTP response's headers (set by `responseHeadersPlugin`); absent over WebSocket. */
+  responseHeaders?: { set(name: string, value: string): unknown };
+}
+
+/** The HTTP response's headers, or BAD_REQUEST for an operation that must go over HTTP (it sets a cookie). */
+export function responseHeadersOf(ctx: Context): NonNullable<Context['responseHeaders']> {
+  if (!ctx.responseHeaders) {
+    throw new AppError(ErrorCode.BAD_REQUEST, 'Send this operation over HTTP: its answer sets a cookie');
+  }
+  return ctx.responseHeaders;
 }
 
 /** The authenticated caller, or UNAUTHENTICATED. */

@@ -104,3 +104,15 @@ export function requestLogPlugin(logger: Logger, metrics: Metrics): ApolloServer
     },
   };
 }
+
+/**
+ * Hands resolvers the HTTP response's headers (`Context.responseHeaders`), the
+ * one way a resolver sets a header (the session cookie of sign-in and sign-out).
+ */
+export function responseHeadersPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue, response }) {
+      contextValue.responseHeaders = response.http.headers;
+    },
+  };
+}

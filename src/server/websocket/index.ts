@@ -24,6 +24,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuditChannel } from '../../audit/audit-event.entity';
 import { isFeedStream, type FeedStream } from '../../audit/audit-feed';
 import type { Principal } from '../../auth/principal';
+import { sessionCookieOf } from '../../sessions/session-cookie';
 import { rateLimitKeyOf } from '../../ratelimit/client-ip';
 import { refusedDecision, type RateLimitVerdict } from '../../ratelimit/rate-limiter';
 import { AppError, ErrorCode, SocketCloseCode, UnauthenticatedError, rateLimitedError } from '../../shared/errors';
@@ -50,6 +51,8 @@ export interface WebSocketDeps {
   clientIp(request: http.IncomingMessage): string | null;
   /** Spends one point of an address's rate-limit budget. */
   rateLimit(ip: string | null): Promise<RateLimitVerdict>;
+  /** This service's own origin (of PUBLIC_URL, or of the address listened on): the only one a session cookie is taken from. */
+  ownOrigin(): string;
   metrics: Metrics;
   options: {
     queryLimits: QueryLimits;
@@ -71,6 +74,8 @@ export interface WebSocketDeps {
 
 export interface ContextInput {
   authorization: string | undefined;
+  /** The settings pages' `kl_session` cookie value; used only without `authorization`. */
+  sessionCookie?: string | null;
   ip: string | null;
   userAgent: string | null;
   requestId: string;
@@ -82,7 +87,10 @@ export interface ContextInput {
 
 /** Per-socket state kept between connection_init and close. */
 interface Connection {
-  authorization: string;
+  /** The `authorization` of connection_init; without it, `sessionCookie` authenticates. */
+  authorization: string | undefined;
+  /** The upgrade's `kl_session` cookie, kept only when its `Origin` is the service's own. */
+  sessionCookie: string | undefined;
   principal: Principal;
   /** Ids of the subscriptions that passed the per-connection cap (forgotten once graphql-ws forgets them). */
   admitted: Set<string>;
@@ -125,9 +133,23 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       logger.debug({ err: error }, 'WebSocket frame refused');
     });
   };
+  /** The upgrade's session cookie when a page of this service opened the socket (its Origin is ours). */
+  const sameOriginCookie = (request: http.IncomingMessage): string | undefined =>
+    request.headers.origin === deps.ownOrigin() ? sessionCookieOf(request.headers.cookie) : undefined;
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
       return refuseUpgrade(socket, 400, 'WebSocket connections are served on /graphql only');
+    }
+    // Cross-site WebSocket hijacking: a page of another origin must not ride on the browser's session cookie.
+    // (Without the cookie, a foreign page can only authenticate with a bearer token it holds itself.)
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== deps.ownOrigin() && sessionCookieOf(request.headers.cookie) !== undefined) {
+      deps.metrics.wsRefused.inc({ reason: 'foreign_origin' });
+      return refuseUpgrade(
+        socket,
+        403,
+        `WebSocket upgrade refused: Origin ${origin.slice(0, 100)} is not this service`,
+      );
     }
     const refused = admission.admit(rateLimitKeyOf(deps.clientIp(request) ?? 'unknown'), socket);
     if (refused) {
@@ -167,6 +189,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
   const contextFor = (extra: ConnectionExtra, connection: Connection): Promise<Context> =>
     deps.createContext({
       authorization: connection.authorization,
+      sessionCookie: connection.sessionCookie,
       ip: deps.clientIp(extra.request),
       userAgent: extra.request.headers['user-agent'] ?? null,
       requestId: randomUUID(),
@@ -183,7 +206,9 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       if (error instanceof UnauthenticatedError) return error.message;
       throw error;
     }
-    const principal = context.principal!;
+    // A session cookie whose session ended (signed out, expired, member removed) authenticates no one.
+    if (!context.principal) return 'Session has ended: sign in again';
+    const principal = context.principal;
     connection.principal = principal;
     for (const [id, stream] of connection.streams) if (stream.done) connection.streams.delete(id);
     // Without a running subscription the socket stays usable whatever the role or plan.
@@ -211,8 +236,10 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           extra.socket.close(SocketCloseCode.TooManyRequests, `Too many requests: retry in ${retry} s`);
           return false;
         }
-        const authorization = ctx.connectionParams?.authorization;
-        if (typeof authorization !== 'string' || authorization.length === 0) {
+        const given = ctx.connectionParams?.authorization;
+        const authorization = typeof given === 'string' && given.length > 0 ? given : undefined;
+        const sessionCookie = authorization ? undefined : sameOriginCookie(extra.request);
+        if (!authorization && !sessionCookie) {
           extra.socket.close(
             SocketCloseCode.Unauthorized,
             'Unauthorized: send {"authorization": "Bearer <token>"} in connection_init',
@@ -221,6 +248,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         }
         const connection: Connection = {
           authorization,
+          sessionCookie,
           principal: undefined as never,
           admitted: new Set(),
           streams: new Map(),
@@ -228,7 +256,9 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         try {
           const context = await contextFor(extra, connection);
           connection.principal = context.principal!;
-          if (!context.principal) throw new UnauthenticatedError();
+          if (!context.principal) {
+            throw new UnauthenticatedError(sessionCookie ? 'Session has ended: sign in again' : undefined);
+          }
         } catch (error) {
           if (!(error instanceof UnauthenticatedError)) throw error;
           extra.socket.close(SocketCloseCode.Unauthorized, `Unauthorized: ${error.message}`.slice(0, 120));
@@ -269,6 +299,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
           if (error instanceof AppError) return [error];
           throw error;
         }
+        if (!contextValue.principal) return [new UnauthenticatedError('Session has ended: sign in again')];
         const args: ExecutionArgs = {
           schema,
           document,
