@@ -156,7 +156,7 @@ describe('session cookie: attacks', () => {
       headers: { 'content-type': 'text/plain', cookie: `kl_session=${secret}` },
       body: JSON.stringify({
         query:
-          'mutation { createApiKey(input: { name: "csrf", purpose: TEAM_HANDOFF, scopes: [KEYS_READ] }) { secret } }',
+          'mutation { createApiKey(input: { name: "csrf", purpose: LONG_RUNNING_WORKFLOW, scopes: [KEYS_READ] }) { secret } }',
       }),
     });
     expect(response.status).toBe(400);
@@ -175,7 +175,7 @@ describe('session cookie: attacks', () => {
     const b = await env.seedAccount({ plan: Plan.PREMIUM });
     const created = await env.api.call(
       gql(
-        'mutation { createApiKey(input: { name: "b-key", purpose: TEAM_HANDOFF, scopes: [KEYS_READ] }) { apiKey { id } } }',
+        'mutation { createApiKey(input: { name: "b-key", purpose: LONG_RUNNING_WORKFLOW, scopes: [KEYS_READ] }) { apiKey { id } } }',
       ),
       {},
       { token: b.token },

@@ -187,7 +187,8 @@ describeInBrowser('the API keys page in Chromium', () => {
       ['load-test-nov', 'TEMPORARY_INTEGRATION', ['KEYS_READ', 'KEYS_WRITE']],
     ] as const) {
       const expiresAt = new Date(Date.now() + (name === 'load-test-nov' ? 3 : 60) * 86_400_000).toISOString();
-      const key = await createApiKey(env.api, token, { name, purpose, scopes: [...scopes], expiresAt });
+      const handoffTo = purpose === 'TEAM_HANDOFF' ? 'Partner success team' : null;
+      const key = await createApiKey(env.api, token, { name, purpose, handoffTo, scopes: [...scopes], expiresAt });
       if (name === 'partner-onboarding') {
         await env.api.call(ViewerDocument, {}, { token: key.secret });
       }

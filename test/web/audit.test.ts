@@ -188,7 +188,11 @@ describeInBrowser('the audit page in Chromium', () => {
     const acme = await seedNamedAccount(env, { name: 'Acme Corp', email: 'ada@acme.example', plan: Plan.ENTERPRISE });
     const token = await env.tokenFor(acme.accountId, acme.userId);
     const key = await createApiKey(env.api, token, { name: 'billing-sync', scopes: ['KEYS_READ', 'AUDIT_READ'] });
-    await createApiKey(env.api, token, { name: 'partner-onboarding', purpose: 'TEAM_HANDOFF' });
+    await createApiKey(env.api, token, {
+      name: 'partner-onboarding',
+      purpose: 'TEAM_HANDOFF',
+      handoffTo: 'Partner team',
+    });
     // A key reaching past its scopes is refused, and the refusal is on record.
     await createApiKey(env.api, key.secret, { name: 'sneaky' }).catch(() => undefined);
     const { context: other, page: shot } = await openPage(browser);
