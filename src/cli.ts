@@ -184,7 +184,7 @@ async function verifyDigestFile(
     } else {
       const through = Object.values(result.recomputedThrough);
       lines.push(
-        `ok: ${result.digests} digest(s) of ${result.accounts} account(s) verified: signatures, digest chain, and the stored chain recomputed through seq ${Math.max(0, ...through)}${purged}`,
+        `ok: ${result.digests - result.notCheckable.length} digest(s) of ${result.accounts} account(s) verified: signatures, digest chain, and the stored chain recomputed through seq ${Math.max(0, ...through)}${purged}`,
       );
     }
     return lines.join('\n');

@@ -513,7 +513,9 @@ describe('keyledger audit verify --digests', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout.trim().split('\n')).toEqual([
       expect.stringMatching(/^line 1: digest .* not checkable \(purged\): retention purged the events through seq 3$/),
-      expect.stringMatching(/^ok: 2 digest\(s\) .* through seq 5; 1 not checkable \(purged\)$/),
+      expect.stringMatching(
+        /^ok: 1 digest\(s\) of 1 account\(s\) verified: .* through seq 5; 1 not checkable \(purged\)$/,
+      ),
     ]);
   });
 
