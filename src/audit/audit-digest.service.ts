@@ -53,13 +53,17 @@ export class AuditDigestService {
    * `createAuditDigest`: a digest of the caller's account up to its chain head, recorded as `audit.digest_created`
    * in the same transaction (that event comes after the head the digest covers, so the next digest covers it).
    * Idempotent: when nothing but such events is newer than the latest digest, that digest is returned and nothing
-   * is written.
+   * is written. Needs audit:read; a refusal is recorded as `outcome: DENIED`.
    */
   async create(em: EntityManager, caller: AuthenticatedCaller): Promise<AuditDigestRecord> {
     const { principal } = caller;
-    assertPermission(principal, ApiKeyScope.AUDIT_READ);
     const keys = await this.keys();
     return auditedTransaction(em, caller, async (tx, audit) => {
+      // A refusal is recorded as a DENIED audit.digest_created, as other mutations' are.
+      assertPermission(principal, ApiKeyScope.AUDIT_READ, {
+        action: DIGEST_CREATED_ACTION,
+        target: { type: 'audit_digest' },
+      });
       const { digest, created } = await digestInTransaction(tx, keys, principal.accountId);
       if (!digest) throw new BadUserInputError('The account has no audit events to digest yet');
       if (created) {

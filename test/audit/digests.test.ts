@@ -255,6 +255,13 @@ describe('createAuditDigest', () => {
     const without = await createApiKey(env.api, owner.token, { name: 'keys only', scopes: ['KEYS_READ'] });
     const refused = await env.api.call(CreateAuditDigestDocument, {}, { token: without.secret });
     expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+    // Refused like any mutation: recorded as DENIED, and nothing signed.
+    expect((await auditRows(env, owner.accountId, ['action', 'outcome', 'actor_id'])).at(-1)).toEqual({
+      action: 'audit.digest_created',
+      outcome: 'DENIED',
+      actor_id: without.id,
+    });
+    expect(await digestCount(owner.accountId)).toBe(0);
     expect(errorCodes(await env.api.call(AuditDigestsDocument, {}, { token: without.secret }))).toEqual(['FORBIDDEN']);
 
     const reader = await createApiKey(env.api, owner.token, { name: 'auditor', scopes: ['AUDIT_READ'] });
