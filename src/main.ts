@@ -45,8 +45,9 @@ async function main(): Promise<void> {
   // The hourly audit job: digests first, so events about to be purged are still signed for.
   const auditJob = async () => {
     try {
-      const digests = await app.services.digests.createDue(database.orm.em.fork());
-      if (digests.created > 0) logger.info(digests, 'signed audit digests');
+      const { accounts, created, failed } = await app.services.digests.createDue(database.orm.em.fork());
+      if (created > 0) logger.info({ accounts, created }, 'signed audit digests');
+      for (const { accountId, error } of failed) logger.error({ err: error, accountId }, 'audit digest failed');
     } catch (error) {
       logger.error({ err: error }, 'audit digests failed');
     }

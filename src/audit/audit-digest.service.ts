@@ -35,6 +35,8 @@ export interface DueDigestsResult {
   accounts: number;
   /** Digests created (another instance may have made some of them first). */
   created: number;
+  /** Accounts whose digest failed (each in its own transaction: the others still got theirs). */
+  failed: { accountId: string; error: unknown }[];
 }
 
 type AuthenticatedCaller = Caller & { principal: Principal };
@@ -97,11 +99,16 @@ export class AuditDigestService {
       [DIGEST_CREATED_ACTION],
     );
     let created = 0;
+    const failed: DueDigestsResult['failed'] = [];
     for (const { account_id: accountId } of due) {
-      const result = await em.fork().transactional((tx) => digestInTransaction(tx, keys, accountId));
-      if (result.created) created += 1;
+      try {
+        const result = await em.fork().transactional((tx) => digestInTransaction(tx, keys, accountId));
+        if (result.created) created += 1;
+      } catch (error) {
+        failed.push({ accountId, error });
+      }
     }
-    return { accounts: due.length, created };
+    return { accounts: due.length, created, failed };
   }
 
   /** `auditDigests(first, after)`: the account's digests, oldest first (poll with `after` for new ones). */

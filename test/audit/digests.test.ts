@@ -292,6 +292,7 @@ describe('the hourly digest job', () => {
 
     const first = await digests.createDue(env.api.orm.em.fork());
     expect(first.created).toBeGreaterThanOrEqual(3);
+    expect(first.failed).toEqual([]);
     for (const owner of [busy, quiet, free]) expect(await digestCount(owner.accountId)).toBe(1);
 
     await createApiKeys(env.api, busy.token, 1);
