@@ -10,6 +10,7 @@
 // medians and reports keyledger ÷ baseline against the target. Prints a table
 // and writes bench/results/results.json (plus per-round samples in bench/results/results-detail.json).
 
+const { generateKeyPairSync } = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -20,6 +21,11 @@ const seed = require('./lib/seed.cjs');
 const { BENCH_METRICS_TOKEN } = require('./lib/subscribers.cjs');
 const { renderTable, writeResults, summarizeProfile } = require('./lib/report.cjs');
 const { log, median, fmt } = require('./lib/util.cjs');
+
+/** Production requires AUDIT_SIGNING_KEY (it signs audit digests): a throwaway Ed25519 key for this run. */
+const BENCH_AUDIT_SIGNING_KEY = /** @type {string} */ (
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' })
+);
 
 /** A TCP port free on 127.0.0.1 right now. */
 function freePort() {
@@ -119,6 +125,7 @@ function createContext(db, opts) {
           PUBLIC_URL: `http://127.0.0.1:${port}`,
           HOST: '127.0.0.1',
           SESSION_SECRET: seed.SESSION_SECRET,
+          AUDIT_SIGNING_KEY: BENCH_AUDIT_SIGNING_KEY,
           LOG_LEVEL: 'warn',
           // The most the config accepts (10,000,000 per 60 s window): the limiter runs but never refuses here.
           RATE_LIMIT_POINTS: '10000000',

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Membership } from './accounts/membership.entity';
 import { AuditChannel } from './audit/audit-event.entity';
+import { AuditSigningKeys, loadAuditSigningKeys } from './audit/audit-digest.keys';
+import { describeFinding, parseSavedDigests, verifyAuditDigests } from './audit/audit-digest.verify';
 import { purgeExpiredAuditEvents } from './audit/audit-retention';
 import { verifyChain } from './audit/audit.service';
 import { AccountService } from './accounts/account.service';
@@ -30,6 +33,12 @@ Commands:
   audit verify --account ID
       Recomputes the account's audit hash chain; prints the result as JSON (every broken range, as
       verifyAuditChain answers), exits 1 when it is broken.
+  audit verify --digests FILE [--account ID] [--jwks FILE]
+      Checks signed audit digests saved as NDJSON (auditDigests nodes, one a line) against the stored log: each
+      signature (with the service's published keys, AUDIT_SIGNING_KEY and AUDIT_SIGNING_KEYS_RETIRED, or a saved
+      JWKS), the link to the digest before it, and that the chain recomputed from its start reaches each signed head.
+      Prints one line per problem and exits 1 (a rewrite, even one made as a database superuser, shows here), or a
+      summary and exits 0. Digests of purged ranges are listed as not checkable.
   audit purge [--account ID]
       Deletes events older than each account's plan keeps (after a plan change that shortened it, not before 30 days),
       recording a checkpoint; the database works out the cut-off. Prints counts as JSON.
@@ -145,11 +154,21 @@ let exitStatus = 0;
 async function runAuditCommand(argv: string[], env: Record<string, string | undefined>): Promise<string> {
   const [sub, ...rest] = argv;
   if (sub !== 'verify' && sub !== 'purge') throw new UsageError(`unknown audit command "${sub ?? ''}"`);
-  const { values } = parseArgs({ args: rest, options: { account: { type: 'string' } }, strict: true });
-  const account = sub === 'verify' ? required(values, 'account') : values.account;
+  const { values } = parseArgs({
+    args: rest,
+    options: { account: { type: 'string' }, digests: { type: 'string' }, jwks: { type: 'string' } },
+    strict: true,
+  });
+  const digestFile = sub === 'verify' ? values.digests : undefined;
+  if (sub !== 'verify' || !digestFile) {
+    if (values.digests !== undefined) throw new UsageError('--digests is an option of audit verify');
+    if (values.jwks !== undefined) throw new UsageError('--jwks goes with audit verify --digests');
+  }
+  const account = sub === 'verify' && !digestFile ? required(values, 'account') : values.account;
   if (account !== undefined && !/^[0-9a-f-]{36}$/i.test(account))
     throw new UsageError('--account must be an account id');
   const config = loadConfig(env);
+  if (digestFile) return verifyDigestFile(config, digestFile, values.jwks, account);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const database = await openDatabase(config, logger);
   try {
@@ -158,6 +177,51 @@ async function runAuditCommand(argv: string[], env: Record<string, string | unde
     const result = await verifyChain(em, account!.toLowerCase());
     if (!result.ok) exitStatus = 1;
     return JSON.stringify(result);
+  } finally {
+    await database.close();
+  }
+}
+
+/** `audit verify --digests FILE`: one line per problem (exit 1), or a summary. */
+async function verifyDigestFile(
+  config: ReturnType<typeof loadConfig>,
+  file: string,
+  jwksFile: string | undefined,
+  account: string | undefined,
+): Promise<string> {
+  const read = (name: string, what: string) =>
+    readFile(name, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read the ${what} ${name}: ${error.code ?? error.message}`);
+    });
+  const { digests, problems: unreadable } = parseSavedDigests(await read(file, 'digests file'));
+  let keys: AuditSigningKeys;
+  if (jwksFile) {
+    try {
+      keys = AuditSigningKeys.fromJwks(JSON.parse(await read(jwksFile, 'JWKS file')));
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`--jwks ${jwksFile}: ${(error as Error).message}`);
+    }
+  } else {
+    keys = await loadAuditSigningKeys(config);
+  }
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const database = await openDatabase(config, logger);
+  try {
+    const result = await verifyAuditDigests(database.orm.em.fork(), keys, digests, { accountId: account });
+    const problems = [...unreadable, ...result.problems];
+    const lines = [...problems, ...result.notCheckable].map(describeFinding);
+    const purged = result.notCheckable.length > 0 ? `; ${result.notCheckable.length} not checkable (purged)` : '';
+    if (problems.length > 0) {
+      exitStatus = 1;
+      lines.push(`FAILED: ${problems.length} problem(s) in ${result.digests} digest(s)${purged}`);
+    } else {
+      const through = Object.values(result.recomputedThrough);
+      lines.push(
+        `ok: ${result.digests - result.notCheckable.length} digest(s) of ${result.accounts} account(s) verified: signatures, digest chain, and the stored chain recomputed through seq ${Math.max(0, ...through)}${purged}`,
+      );
+    }
+    return lines.join('\n');
   } finally {
     await database.close();
   }

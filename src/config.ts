@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import path from 'node:path';
+import { parseAuditSigningKey, parseRetiredSigningKeys } from './audit/audit-digest.keys';
 import { parseTrustProxy, type TrustProxy } from './ratelimit/client-ip';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './shared/query-limits';
 
@@ -46,8 +48,18 @@ export interface Config {
   exportMaxConcurrent: number;
   /** `EXPORT_IDLE_TIMEOUT_MS`: an export download whose reader takes nothing for this long is cut off. @default 30000 */
   exportIdleTimeoutMs: number;
-  /** `AUDIT_PURGE_INTERVAL_MINUTES`: how often expired audit events are purged; 0 turns it off. @default 60 */
+  /**
+   * `AUDIT_PURGE_INTERVAL_MINUTES`: how often the audit job runs (signs digests for accounts with new events, then
+   * purges expired events); 0 turns it off. @default 60
+   */
   auditPurgeIntervalMinutes: number;
+  /**
+   * `AUDIT_SIGNING_KEY`: Ed25519 private key (PKCS#8 PEM, or base64 of it) that signs audit digests; outside
+   * production one is generated into `dataDir` when unset; the service requires it in production.
+   */
+  auditSigningKey: KeyObject | undefined;
+  /** `AUDIT_SIGNING_KEYS_RETIRED`: older public keys still published so the digests they signed verify. @default none */
+  auditSigningKeysRetired: KeyObject[];
   /** `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 10 */
   maxSubscriptionsPerConnection: number;
   /** `WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT`: per account on one instance. @default 100 */
@@ -162,6 +174,8 @@ export function loadConfig(env: Env = process.env): Config {
     exportMaxConcurrent: readInt(env, 'EXPORT_MAX_CONCURRENT', 2, 1, 100),
     exportIdleTimeoutMs: readInt(env, 'EXPORT_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
     auditPurgeIntervalMinutes: readInt(env, 'AUDIT_PURGE_INTERVAL_MINUTES', 60, 0, 10_080),
+    auditSigningKey: readSigningKey(env),
+    auditSigningKeysRetired: readRetiredSigningKeys(env),
     maxSubscriptionsPerConnection: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 10, 1, 1000),
     maxSubscriptionsPerAccount: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_ACCOUNT', 100, 1, 100_000),
     subscriptionQueueLimit: readInt(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
@@ -183,6 +197,39 @@ export function loadConfig(env: Env = process.env): Config {
     },
     production,
   };
+}
+
+function readSigningKey(env: Env): KeyObject | undefined {
+  if (!env.AUDIT_SIGNING_KEY) return undefined;
+  try {
+    return parseAuditSigningKey(env.AUDIT_SIGNING_KEY);
+  } catch (error) {
+    throw new ConfigError(
+      `AUDIT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM, or base64 of it): ${(error as Error).message}`,
+    );
+  }
+}
+
+function readRetiredSigningKeys(env: Env): KeyObject[] {
+  try {
+    return parseRetiredSigningKeys(env.AUDIT_SIGNING_KEYS_RETIRED);
+  } catch (error) {
+    throw new ConfigError(
+      `AUDIT_SIGNING_KEYS_RETIRED must list Ed25519 public keys (PEM, base64 of PEM, or JWK "x" values): ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The service signs audit digests: in production it refuses to start without `AUDIT_SIGNING_KEY` (the CLI, which
+ * only verifies them, does not need it).
+ */
+export function requireAuditSigningKey(config: Config): void {
+  if (config.production && !config.auditSigningKey) {
+    throw new ConfigError(
+      'AUDIT_SIGNING_KEY (the Ed25519 private key, PKCS#8 PEM, that signs audit digests) is required when NODE_ENV=production',
+    );
+  }
 }
 
 function readTrustProxy(env: Env): TrustProxy {

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { loadSessionSecret } from './auth/session-tokens';
+import { loadAuditSigningKeys } from './audit/audit-digest.keys';
 import { purgeExpiredAuditEvents } from './audit/audit-retention';
 import { purgeStaleSessions } from './sessions/session.service';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, requireAuditSigningKey } from './config';
 import { describeDatabase, openDatabase } from './db/database';
 import { createApp } from './server/app';
 import { createLogger } from './shared/logger';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    requireAuditSigningKey(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`keyledger: invalid configuration: ${error.message}\n`);
@@ -32,26 +34,40 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
   // In production without SESSION_SECRET no HS256 token is accepted; a per-process key then only signs export links.
   const sessionSecret = (await loadSessionSecret(config)) ?? randomBytes(32);
+  const auditSigningKeys = await loadAuditSigningKeys(config);
   const app = await (
-    await createApp({ config, orm: database.orm, logger, sessionSecret })
+    await createApp({ config, orm: database.orm, logger, sessionSecret, auditSigningKeys })
   ).listen(config.port, config.host);
   logger.info({ url: app.url, database: describeDatabase(database.url, database.embedded) }, 'keyledger listening');
   process.stdout.write(
     `keyledger listening on ${app.url}/graphql (${describeDatabase(database.url, database.embedded)})\n`,
   );
 
+  // The hourly audit job: digests first, so events about to be purged are still signed for.
+  const auditJob = async () => {
+    try {
+      const { accounts, created, failed } = await app.services.digests.createDue(database.orm.em.fork());
+      if (created > 0) logger.info({ accounts, created }, 'signed audit digests');
+      for (const { accountId, error } of failed) logger.error({ err: error, accountId }, 'audit digest failed');
+    } catch (error) {
+      logger.error({ err: error }, 'audit digests failed');
+    }
+    try {
+      const result = await purgeExpiredAuditEvents(database.orm.em.fork());
+      if (result.deleted > 0) logger.info(result, 'purged expired audit events');
+    } catch (error) {
+      logger.error({ err: error }, 'audit purge failed');
+    }
+    try {
+      const result = await purgeStaleSessions(database.orm.em.fork());
+      if (result.loginLinks + result.sessions > 0) logger.info(result, 'purged stale sign-in records');
+    } catch (error) {
+      logger.error({ err: error }, 'session purge failed');
+    }
+  };
   const purge =
     config.auditPurgeIntervalMinutes > 0
-      ? setInterval(() => {
-          purgeExpiredAuditEvents(database.orm.em.fork()).then(
-            (result) => result.deleted > 0 && logger.info(result, 'purged expired audit events'),
-            (error: unknown) => logger.error({ err: error }, 'audit purge failed'),
-          );
-          purgeStaleSessions(database.orm.em.fork()).then(
-            (result) => result.loginLinks + result.sessions > 0 && logger.info(result, 'purged stale sign-in records'),
-            (error: unknown) => logger.error({ err: error }, 'session purge failed'),
-          );
-        }, config.auditPurgeIntervalMinutes * 60_000)
+      ? setInterval(() => void auditJob(), config.auditPurgeIntervalMinutes * 60_000)
       : undefined;
   purge?.unref();
 

@@ -266,3 +266,60 @@ export class CreateAuditExportInput {
   @Field(() => AuditExportFormat)
   format!: AuditExportFormat;
 }
+
+@ObjectType('AuditDigest', {
+  simpleResolvers: true,
+  description:
+    'A signed digest of the account’s hash chain (Ed25519): keep them outside keyledger, and `keyledger audit verify --digests` proves later whether the stored log was rewritten. The signature covers the canonical JSON (sorted keys, no whitespace) of accountId, createdAt, fromSeq, headHash, keyId, previousDigestHash and toSeq.',
+})
+export class AuditDigestType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => Int, { description: 'First seq covered: the previous digest’s toSeq + 1.' })
+  fromSeq!: number;
+
+  @Field(() => Int, { description: 'Last seq covered: the chain head when the digest was made.' })
+  toSeq!: number;
+
+  @Field(() => String, { description: 'The hash of event toSeq.' })
+  headHash!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Hex SHA-256 of the previous digest’s canonical JSON followed by its signature; null for the first.',
+  })
+  previousDigestHash!: string | null;
+
+  @Field(() => Date, { description: 'Signed as ISO 8601 with milliseconds, UTC.' })
+  createdAt!: Date;
+
+  @Field(() => String, {
+    description: 'The signing key: its kid in GET /.well-known/keyledger/audit-signing-keys (a JWKS).',
+  })
+  keyId!: string;
+
+  @Field(() => String, { description: 'base64url Ed25519 signature over the canonical JSON.' })
+  signature!: string;
+}
+
+@ObjectType('AuditDigestEdge', { simpleResolvers: true })
+export class AuditDigestEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => AuditDigestType)
+  node!: AuditDigestType;
+}
+
+@ObjectType('AuditDigestConnection', { simpleResolvers: true })
+export class AuditDigestConnection {
+  @Field(() => [AuditDigestEdge])
+  edges!: AuditDigestEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}

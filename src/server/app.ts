@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/account.service';
 import { AuditChannel } from '../audit/audit-event.entity';
+import { loadAuditSigningKeys, type AuditSigningKeys } from '../audit/audit-digest.keys';
+import { AuditDigestService } from '../audit/audit-digest.service';
 import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
 import { AuditExportService } from '../audit/audit-export.service';
 import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
@@ -51,7 +53,15 @@ export interface AppDeps {
    * @default `dist/web` of this package (`defaultPagesRoot()`)
    */
   pagesRoot?: string;
+  /**
+   * The keys that sign and publish audit digests. @default loaded from `config` on first use
+   * (`AUDIT_SIGNING_KEY`, or the development key in `DATA_DIR`)
+   */
+  auditSigningKeys?: AuditSigningKeys;
 }
+
+/** Where the public keys of audit digests are published, as a JWKS. */
+export const AUDIT_SIGNING_KEYS_PATH = '/.well-known/keyledger/audit-signing-keys';
 
 /** A running service: HTTP + GraphQL on one port. */
 export interface App {
@@ -95,6 +105,9 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
     queueLimit: config.subscriptionQueueLimit,
   });
   const metrics = new Metrics(orm, () => feed.totalSubscriptions());
+  let signingKeys: Promise<AuditSigningKeys> | undefined =
+    deps.auditSigningKeys && Promise.resolve(deps.auditSigningKeys);
+  const auditSigningKeys = () => (signingKeys ??= loadAuditSigningKeys(config));
   const services: Services = {
     accounts: new AccountService(),
     keys: new ApiKeyService(),
@@ -109,6 +122,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       maxConcurrent: config.exportMaxConcurrent,
       idleTimeoutMs: config.exportIdleTimeoutMs,
     }),
+    digests: new AuditDigestService(auditSigningKeys),
     feed,
     metrics,
     // The one wire from the audit recorder to the live feed and metrics: events reach subscribers after commit.
@@ -265,6 +279,11 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
             .then(() => true)
             .catch(() => false);
           return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
+        }
+        if (url.pathname === AUDIT_SIGNING_KEYS_PATH && req.method === 'GET') {
+          // Public and static: what customers verify saved audit digests with, retired keys included.
+          const jwks = (await services.digests.signingKeys()).jwks();
+          return sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
         }
         if (url.pathname === '/metrics' && req.method === 'GET' && config.metricsToken) {
           if (!holdsMetricsToken(req.headers.authorization, config.metricsToken)) {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -15,6 +16,21 @@ import { createTestDatabase } from './database';
 
 /** Session secret shared by every test instance (the CLI tests pass it as SESSION_SECRET). */
 export const TEST_SESSION_SECRET = 'test-session-secret-of-at-least-32-characters';
+
+/**
+ * The Ed25519 key that signs audit digests in every test instance and service child (base64 of its PKCS#8 PEM, as
+ * AUDIT_SIGNING_KEY takes it), derived from a fixed seed so the CLI tests can pass it on.
+ */
+export const TEST_AUDIT_SIGNING_KEY = Buffer.from(
+  createPrivateKey({
+    key: Buffer.concat([
+      Buffer.from('302e020100300506032b657004220420', 'hex'),
+      createHash('sha256').update('keyledger test audit signing key').digest(),
+    ]),
+    format: 'der',
+    type: 'pkcs8',
+  }).export({ type: 'pkcs8', format: 'pem' }) as string,
+).toString('base64');
 
 export interface GraphQLErrorShape {
   message: string;
@@ -86,6 +102,7 @@ async function startInstance(databaseUrl: string, overrides: Record<string, stri
   const config: Config = loadConfig({
     DATABASE_URL: databaseUrl,
     SESSION_SECRET: TEST_SESSION_SECRET,
+    AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
     RATE_LIMIT_POINTS: '1000000',
     ...overrides,
   });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { TEST_SESSION_SECRET } from './harness';
+import { TEST_AUDIT_SIGNING_KEY, TEST_SESSION_SECRET } from './harness';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -57,7 +57,7 @@ export interface ChildService {
 
 /**
  * The environment of a service child on the test database: this process's environment, `DATABASE_URL`, port 0,
- * the test session secret and `LOG_LEVEL=warn`, then `overrides`.
+ * the test session secret and audit signing key and `LOG_LEVEL=warn`, then `overrides`.
  */
 export function serviceEnv(databaseUrl: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -65,6 +65,7 @@ export function serviceEnv(databaseUrl: string, overrides: Record<string, string
     DATABASE_URL: databaseUrl,
     PORT: '0',
     SESSION_SECRET: TEST_SESSION_SECRET,
+    AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
     LOG_LEVEL: 'warn',
     ...overrides,
   };

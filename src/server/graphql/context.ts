@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountService } from '../../accounts/account.service';
 import type { Principal } from '../../auth/principal';
 import type { Caller, RequestMeta } from '../../audit/audit.recorder';
+import type { AuditDigestService } from '../../audit/audit-digest.service';
 import type { AuditExportService } from '../../audit/audit-export.service';
 import type { AuditFeed } from '../../audit/audit-feed';
 import type { AuditService } from '../../audit/audit.service';
@@ -22,6 +23,8 @@ export interface Services {
   /** Login links and the settings pages' cookie sessions. */
   sessions: SessionService;
   exports: AuditExportService;
+  /** Signed digests of the audit chains, and the keys that sign them. */
+  digests: AuditDigestService;
   feed: AuditFeed;
   metrics: Metrics;
   /** Called after a transaction that appended audit events commits (built in `createApp`). */

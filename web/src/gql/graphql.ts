@@ -199,6 +199,39 @@ export type AuditChannel =
   | 'GRAPHQL'
   | 'MCP';
 
+/** A signed digest of the account’s hash chain (Ed25519): keep them outside keyledger, and `keyledger audit verify --digests` proves later whether the stored log was rewritten. The signature covers the canonical JSON (sorted keys, no whitespace) of accountId, createdAt, fromSeq, headHash, keyId, previousDigestHash and toSeq. */
+export type AuditDigest = {
+  __typename?: 'AuditDigest';
+  accountId: Scalars['ID']['output'];
+  /** Signed as ISO 8601 with milliseconds, UTC. */
+  createdAt: Scalars['DateTime']['output'];
+  /** First seq covered: the previous digest’s toSeq + 1. */
+  fromSeq: Scalars['Int']['output'];
+  /** The hash of event toSeq. */
+  headHash: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The signing key: its kid in GET /.well-known/keyledger/audit-signing-keys (a JWKS). */
+  keyId: Scalars['String']['output'];
+  /** Hex SHA-256 of the previous digest’s canonical JSON followed by its signature; null for the first. */
+  previousDigestHash?: Maybe<Scalars['String']['output']>;
+  /** base64url Ed25519 signature over the canonical JSON. */
+  signature: Scalars['String']['output'];
+  /** Last seq covered: the chain head when the digest was made. */
+  toSeq: Scalars['Int']['output'];
+};
+
+export type AuditDigestConnection = {
+  __typename?: 'AuditDigestConnection';
+  edges: Array<AuditDigestEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditDigestEdge = {
+  __typename?: 'AuditDigestEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditDigest;
+};
+
 /** One entry of the account’s append-only, hash-chained audit log. */
 export type AuditEvent = {
   __typename?: 'AuditEvent';
@@ -374,6 +407,8 @@ export type Mutation = {
   changePlan: Account;
   /** Creates a key; the secret is in this response only. */
   createApiKey: CreateApiKeyPayload;
+  /** Signs a digest of the account’s audit chain up to its newest event now (audit:read for API keys), recorded as audit.digest_created (covered by the next digest). Idempotent: with no new events since the latest digest, returns that one. */
+  createAuditDigest?: Maybe<AuditDigest>;
   /** Prepares an export of the log (audit:export for API keys); download it from downloadUrl within 15 minutes. */
   createAuditExport?: Maybe<AuditExport>;
   /** Ends a rotated (ROTATING) key’s grace period now: it fails from the next request. Returns the old key. */
@@ -486,6 +521,8 @@ export type Query = {
   apiKey?: Maybe<ApiKey>;
   /** Keys of the caller’s account, newest first (keys:read). */
   apiKeys: ApiKeyConnection;
+  /** The account’s signed audit digests, oldest first (audit:read for API keys); save them (e.g. as NDJSON) and pass `after` to fetch only new ones. Pages of at most 500. */
+  auditDigests?: Maybe<AuditDigestConnection>;
   /** The account’s audit log, newest first by default (audit:read for API keys). Pages of at most 500. */
   auditEvents?: Maybe<AuditEventConnection>;
   /** What the caller's plan includes. */
@@ -507,6 +544,12 @@ export type QueryApiKeysArgs = {
   filter?: InputMaybe<ApiKeyFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<ApiKeyStatus>;
+};
+
+
+export type QueryAuditDigestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
