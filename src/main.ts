@@ -1,12 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { loadSessionSecret } from './auth/session-tokens';
-import { loadAuditSigningKeys } from './audit/audit-digest.keys';
-import { purgeExpiredAuditEvents } from './audit/audit-retention';
-import { purgeStaleSessions } from './sessions/session.service';
 import { ConfigError, loadConfig, requireAuditSigningKey } from './config';
-import { describeDatabase, openDatabase } from './db/database';
-import { createApp } from './server/app';
 import { createLogger } from './shared/logger';
 import { describeStartFailure, type ListenTarget } from './startup-failure';
 
@@ -30,6 +24,22 @@ async function main(): Promise<void> {
   }
   debug = config.logLevel === 'debug' || config.logLevel === 'trace';
   listenTarget = { host: config.host, port: config.port };
+  // Loaded once the configuration holds, so a bad value is reported at once, before the ORM, Apollo and the faces.
+  const [
+    { loadSessionSecret },
+    { loadAuditSigningKeys },
+    { purgeExpiredAuditEvents },
+    { purgeStaleSessions },
+    { describeDatabase, openDatabase },
+    { createApp },
+  ] = await Promise.all([
+    import('./auth/session-tokens.js'),
+    import('./audit/audit-digest.keys.js'),
+    import('./audit/audit-retention.js'),
+    import('./sessions/session.service.js'),
+    import('./db/database.js'),
+    import('./server/app.js'),
+  ]);
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
   // In production without SESSION_SECRET no HS256 token is accepted; a per-process key then only signs export links.
