@@ -5,6 +5,7 @@ import { callerOf, requirePrincipal, type Context } from '../server/graphql/cont
 import type { AuditDigestRecord } from './audit-digest';
 import { digestCursorOf } from './audit-digest.service';
 import { AuditDigestConnection, AuditDigestType } from './audit.types';
+import { pageInfoOf } from '../shared/pagination';
 
 function digestType(digest: AuditDigestRecord): AuditDigestType {
   return Object.assign(new AuditDigestType(), digest);
@@ -26,15 +27,7 @@ export class AuditDigestResolver {
   ): Promise<AuditDigestConnection> {
     const page = await ctx.services.digests.list(ctx.em, requirePrincipal(ctx), { first, after });
     const edges = page.digests.map((digest) => ({ cursor: digestCursorOf(digest.toSeq), node: digestType(digest) }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: page.hasPreviousPage,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+    return { edges, pageInfo: pageInfoOf(edges, page) };
   }
 
   @Authorized()

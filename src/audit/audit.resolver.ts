@@ -13,6 +13,7 @@ import {
   AuditOrder,
   CreateAuditExportInput,
 } from './audit.types';
+import { pageInfoOf } from '../shared/pagination';
 
 /** Close code for a subscriber that fell too far behind (WebSocket 1008: policy violation). */
 export const SLOW_CONSUMER_CLOSE_CODE = SocketCloseCode.SlowConsumer;
@@ -36,15 +37,7 @@ export class AuditResolver {
   ): Promise<AuditEventConnection> {
     const page = await ctx.services.audit.list(ctx.em, callerOf(ctx), { first, after, last, before, filter, order });
     const edges = page.events.map((event) => ({ cursor: auditCursorOf(event.seq), node: AuditEventType.from(event) }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: page.hasPreviousPage,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+    return { edges, pageInfo: pageInfoOf(edges, page) };
   }
 
   @Authorized()

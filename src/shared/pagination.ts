@@ -44,3 +44,16 @@ export function pageSize(
   }
   return size;
 }
+
+/** A Relay `pageInfo` for a page's edges (start and end cursors from the first and last edge). */
+export function pageInfoOf(
+  edges: readonly { cursor: string }[],
+  page: { hasNextPage: boolean; hasPreviousPage: boolean },
+): PageInfo {
+  return {
+    hasNextPage: page.hasNextPage,
+    hasPreviousPage: page.hasPreviousPage,
+    startCursor: edges[0]?.cursor ?? null,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  };
+}
