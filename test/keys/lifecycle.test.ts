@@ -27,7 +27,7 @@ describe('API key lifecycle over HTTP', () => {
       SESSION_SECRET: TEST_SESSION_SECRET,
     });
     const { accountId, userId, token } = JSON.parse(line) as { accountId: string; userId: string; token: string };
-    expect(Object.keys(JSON.parse(line)).sort()).toEqual(['accountId', 'token', 'userId']);
+    expect(Object.keys(JSON.parse(line)).sort()).toEqual(['accountId', 'consoleUrl', 'token', 'userId']);
 
     const created = await env.api.call(
       CreateApiKeyDocument,
