@@ -6,6 +6,7 @@ import { Migration20261130000000_key_lineage } from './Migration20261130000000_k
 import { Migration20261201000000_audit_guard } from './Migration20261201000000_audit_guard';
 import { Migration20261202100000_audit_via } from './Migration20261202100000_audit_via';
 import { Migration20261202200000_key_owners } from './Migration20261202200000_key_owners';
+import { Migration20261202300000_audit_ingest_review } from './Migration20261202300000_audit_ingest_review';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs apply the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000000_audit_guard', class: Migration20261201000000_audit_guard },
   { name: 'Migration20261202100000_audit_via', class: Migration20261202100000_audit_via },
   { name: 'Migration20261202200000_key_owners', class: Migration20261202200000_key_owners },
+  { name: 'Migration20261202300000_audit_ingest_review', class: Migration20261202300000_audit_ingest_review },
 ];

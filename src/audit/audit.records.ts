@@ -27,11 +27,13 @@ export type AuditEventRecord = Pick<
   | 'hash'
 > &
   /** Absent (a record built by hand) reads as GRAPHQL, as every row written before channels does. */
-  Partial<Pick<AuditEvent, 'via'>>;
+  Partial<Pick<AuditEvent, 'via'>> &
+  /** Absent reads as null: set only on events the host product recorded. */
+  Partial<Pick<AuditEvent, 'reportedAt' | 'submittedBy'>>;
 
 /** Columns of `audit_events` in the order `recordFromRow` reads them. */
 export const AUDIT_COLUMNS = `id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display,
-  actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash, via`;
+  actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash, via, reported_at, submitted_by`;
 
 /** Maps a raw `audit_events` row (pg or MikroORM `execute`) to a record. */
 export function recordFromRow(row: Record<string, unknown>): AuditEventRecord {
@@ -57,6 +59,8 @@ export function recordFromRow(row: Record<string, unknown>): AuditEventRecord {
     prevHash: row.prev_hash as string,
     hash: row.hash as string,
     via: (row.via as AuditChannel | undefined) ?? AuditChannel.GRAPHQL,
+    reportedAt: row.reported_at == null ? null : new Date(row.reported_at as string | Date),
+    submittedBy: (row.submitted_by as AuditEvent['submittedBy'] | undefined) ?? null,
   };
 }
 
@@ -88,8 +92,14 @@ export interface AuditFilter {
   via?: AuditChannel | null;
 }
 
-const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+/** An action name (keyledger's own, or one the host product recorded) without the `.*` of a prefix. */
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
 const MAX_ACTIONS = 50;
+
+/** True for an exact action name or a prefix ending in `.*` (`api_key.*`), as filters and important actions take them. */
+export function isActionPattern(pattern: string): boolean {
+  return ACTION.test(pattern.endsWith('.*') ? pattern.slice(0, -2) : pattern);
+}
 
 /** A WHERE clause with `?` placeholders, and its parameters. */
 export interface SqlFragment {
@@ -117,7 +127,7 @@ export function auditWhere(accountId: string, filter: AuditFilter | null | undef
     const prefixes: string[] = [];
     for (const action of filter.actions) {
       const prefix = action.endsWith('.*') ? action.slice(0, -2) : null;
-      if (!ACTION.test(prefix ?? action)) {
+      if (!isActionPattern(action)) {
         throw new BadUserInputError(
           `filter.actions: "${action}" is not an action name or a prefix like api_key.*`,
           'filter.actions',

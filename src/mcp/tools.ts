@@ -106,7 +106,14 @@ function keyData(key: ApiKeyView, now = new Date()): Record<string, unknown> {
 /** An event as the GraphQL API shows it. */
 function eventData(event: AuditEventRecord): Record<string, unknown> {
   const shown = AuditEventType.from(event);
-  return { ...shown, actor: { ...shown.actor, scopes: shown.actor.scopes && scopeNames(shown.actor.scopes) } };
+  return {
+    ...shown,
+    actor: { ...shown.actor, scopes: shown.actor.scopes && scopeNames(shown.actor.scopes) },
+    submittedBy: shown.submittedBy && {
+      ...shown.submittedBy,
+      scopes: shown.submittedBy.scopes && scopeNames(shown.submittedBy.scopes),
+    },
+  };
 }
 
 /** The caller's expiry choice: `expiresInDays` from now, or `expiresAt` (null: never), or the account default. */

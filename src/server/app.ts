@@ -9,6 +9,7 @@ import { AuditChannel } from '../audit/audit-event.entity';
 import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
 import { AuditExportService } from '../audit/audit-export.service';
 import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
+import { AuditIngestService } from '../audit/audit-ingest.service';
 import { AuditService } from '../audit/audit.service';
 import { Authenticator } from '../auth/authenticator';
 import { SessionTokens } from '../auth/session-tokens';
@@ -89,6 +90,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
     keys: new ApiKeyService(),
     keyUsage: usage,
     audit: new AuditService(),
+    ingest: new AuditIngestService(),
     exports: new AuditExportService(new ExportLinks(deps.sessionSecret), {
       databaseUrl: orm.config.get('clientUrl')!,
       maxConcurrent: config.exportMaxConcurrent,

@@ -3,6 +3,7 @@ import type { AccountService } from '../../accounts/account.service';
 import type { Principal } from '../../auth/principal';
 import type { Caller, RequestMeta } from '../../audit/audit.recorder';
 import type { AuditExportService } from '../../audit/audit-export.service';
+import type { AuditIngestService } from '../../audit/audit-ingest.service';
 import type { AuditFeed } from '../../audit/audit-feed';
 import type { AuditService } from '../../audit/audit.service';
 import type { Plan } from '../../entitlements/plans';
@@ -18,6 +19,8 @@ export interface Services {
   /** API key usage counting (batched off the request path); `flush()` writes what was counted. */
   keyUsage: KeyUsageTracker;
   audit: AuditService;
+  /** Events from the host product (`recordAuditEvents`). */
+  ingest: AuditIngestService;
   exports: AuditExportService;
   feed: AuditFeed;
   metrics: Metrics;
