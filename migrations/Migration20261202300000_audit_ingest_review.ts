@@ -12,6 +12,11 @@ import { Migration } from '@mikro-orm/migrations';
  * idempotent `recordAuditEvents` remembers how many events its first call
  * recorded (`idempotency_keys.resource_count`).
  *
+ * A review that someone owns: `audit_reviews` (one row per account: how far
+ * the log has been reviewed, when, by whom, with what note, and the actions
+ * that matter most to the account) and `audit_reviewers` (the members who may
+ * mark the log reviewed; a reviewer row goes with its membership).
+ *
  * `audit_events` belongs to `keyledger_audit_owner`: run as a superuser, like
  * the migration that handed it over.
  */
@@ -26,9 +31,27 @@ export class Migration20261202300000_audit_ingest_review extends Migration {
           CHECK (actor_type IN ('USER', 'API_KEY', 'SERVICE', 'SYSTEM')) NOT VALID`);
     this.addSql('ALTER TABLE audit_events VALIDATE CONSTRAINT audit_events_actor_type_check');
     this.addSql('ALTER TABLE idempotency_keys ADD COLUMN resource_count integer NULL');
+    this.addSql(`
+      CREATE TABLE audit_reviews (
+        account_id uuid PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+        reviewed_through_seq bigint NOT NULL DEFAULT 0 CHECK (reviewed_through_seq >= 0),
+        reviewed_at timestamptz,
+        reviewed_by uuid REFERENCES users (id) ON DELETE SET NULL,
+        note text,
+        important_actions text[] NOT NULL DEFAULT '{}'
+      )`);
+    this.addSql(`
+      CREATE TABLE audit_reviewers (
+        account_id uuid NOT NULL,
+        user_id uuid NOT NULL,
+        appointed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (account_id, user_id),
+        FOREIGN KEY (account_id, user_id) REFERENCES memberships (account_id, user_id) ON DELETE CASCADE
+      )`);
   }
 
   override async down(): Promise<void> {
+    this.addSql('DROP TABLE audit_reviewers, audit_reviews');
     this.addSql('ALTER TABLE idempotency_keys DROP COLUMN resource_count');
     this.addSql(`
       ALTER TABLE audit_events

@@ -108,6 +108,36 @@ export interface SqlFragment {
 }
 
 /**
+ * The condition matching events whose action is one of `patterns` (exact
+ * names, or prefixes such as `api_key.*`); BAD_USER_INPUT naming `field` for
+ * anything else.
+ */
+export function actionsMatch(patterns: readonly string[], field: string): SqlFragment {
+  const exact: string[] = [];
+  const prefixes: string[] = [];
+  for (const action of patterns) {
+    if (!isActionPattern(action)) {
+      throw new BadUserInputError(`${field}: "${action}" is not an action name or a prefix like api_key.*`, field);
+    }
+    if (action.endsWith('.*')) prefixes.push(action.slice(0, -2));
+    else exact.push(action);
+  }
+  const alternatives: string[] = [];
+  const params: unknown[] = [];
+  if (exact.length > 0) {
+    // One placeholder per name: the knex driver expands array bindings into lists.
+    alternatives.push(`action IN (${exact.map(() => '?').join(', ')})`);
+    params.push(...exact);
+  }
+  for (const prefix of prefixes) {
+    // Escape LIKE wildcards: "api_key" must not match "apiXkey".
+    alternatives.push(`action LIKE ? ESCAPE '\\'`);
+    params.push(`${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}.%`);
+  }
+  return { sql: alternatives.length > 0 ? `(${alternatives.join(' OR ')})` : 'false', params };
+}
+
+/**
  * The WHERE clause selecting an account's events that match `filter` and are
  * not older than `notBefore` (the plan's retention). Validates the filter.
  */
@@ -123,31 +153,8 @@ export function auditWhere(accountId: string, filter: AuditFilter | null | undef
     if (filter.actions.length > MAX_ACTIONS) {
       throw new BadUserInputError(`filter.actions accepts at most ${MAX_ACTIONS} entries`, 'filter.actions');
     }
-    const exact: string[] = [];
-    const prefixes: string[] = [];
-    for (const action of filter.actions) {
-      const prefix = action.endsWith('.*') ? action.slice(0, -2) : null;
-      if (!isActionPattern(action)) {
-        throw new BadUserInputError(
-          `filter.actions: "${action}" is not an action name or a prefix like api_key.*`,
-          'filter.actions',
-        );
-      }
-      if (prefix) prefixes.push(prefix);
-      else exact.push(action);
-    }
-    const alternatives: string[] = [];
-    if (exact.length > 0) {
-      // One placeholder per name: the knex driver expands array bindings into lists.
-      alternatives.push(`action IN (${exact.map(() => '?').join(', ')})`);
-      params.push(...exact);
-    }
-    for (const prefix of prefixes) {
-      // Escape LIKE wildcards: "api_key" must not match "apiXkey".
-      alternatives.push(`action LIKE ? ESCAPE '\\'`);
-      params.push(`${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}.%`);
-    }
-    clauses.push(`(${alternatives.join(' OR ')})`);
+    const match = actionsMatch(filter.actions, 'filter.actions');
+    add(match.sql, ...match.params);
   }
   if (filter?.actorId) add('actor_id = ?', filter.actorId);
   if (filter?.actorType) add('actor_type = ?', filter.actorType);

@@ -10,6 +10,7 @@ import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
 import { AuditExportService } from '../audit/audit-export.service';
 import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
 import { AuditIngestService } from '../audit/audit-ingest.service';
+import { AuditReviewService } from '../audit/audit-review.service';
 import { AuditService } from '../audit/audit.service';
 import { Authenticator } from '../auth/authenticator';
 import { SessionTokens } from '../auth/session-tokens';
@@ -91,6 +92,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
     keyUsage: usage,
     audit: new AuditService(),
     ingest: new AuditIngestService(),
+    review: new AuditReviewService(),
     exports: new AuditExportService(new ExportLinks(deps.sessionSecret), {
       databaseUrl: orm.config.get('clientUrl')!,
       maxConcurrent: config.exportMaxConcurrent,

@@ -4,6 +4,7 @@ import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../accounts/account.resolver';
 import { AuditIngestResolver } from '../audit/audit-ingest.resolver';
+import { AuditReviewResolver } from '../audit/audit-review.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { applyEntitlements } from '../entitlements/entitled.directive';
 import { AccountKeyHealthResolver, ApiKeyResolver } from '../keys/api-key.resolver';
@@ -14,7 +15,14 @@ import { applyInputChecks } from './input-checks';
 /** The executable schema, from the type-graphql resolvers of every feature. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [AccountResolver, ApiKeyResolver, AccountKeyHealthResolver, AuditResolver, AuditIngestResolver],
+    resolvers: [
+      AccountResolver,
+      ApiKeyResolver,
+      AccountKeyHealthResolver,
+      AuditResolver,
+      AuditIngestResolver,
+      AuditReviewResolver,
+    ],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // Authentication only; roles and scopes are checked by the services, in one place (auth/principal.ts).
     authChecker: ({ context }: { context: Context }) => {

@@ -4,6 +4,7 @@ import type { Principal } from '../../auth/principal';
 import type { Caller, RequestMeta } from '../../audit/audit.recorder';
 import type { AuditExportService } from '../../audit/audit-export.service';
 import type { AuditIngestService } from '../../audit/audit-ingest.service';
+import type { AuditReviewService } from '../../audit/audit-review.service';
 import type { AuditFeed } from '../../audit/audit-feed';
 import type { AuditService } from '../../audit/audit.service';
 import type { Plan } from '../../entitlements/plans';
@@ -21,6 +22,8 @@ export interface Services {
   audit: AuditService;
   /** Events from the host product (`recordAuditEvents`). */
   ingest: AuditIngestService;
+  /** The review of the audit log: reviewers, important actions, how far it got. */
+  review: AuditReviewService;
   exports: AuditExportService;
   feed: AuditFeed;
   metrics: Metrics;
