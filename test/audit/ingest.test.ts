@@ -1,4 +1,7 @@
+import { parseCsv } from '../support/csv';
 import {
+  AuditEventsDocument,
+  CreateAuditExportDocument,
   type AuditEventInput,
   IngestedAuditEventStreamDocument,
   IngestedAuditEventsDocument,
@@ -352,5 +355,41 @@ describe('recordAuditEvents: events from the host product', () => {
     ]);
     const broken = await env.api.call(VerifyAuditChainDocument, {}, { token: owner.token });
     expect(broken.data!.verifyAuditChain).toMatchObject({ ok: false, firstBrokenSeq: Number(row!.seq) });
+  });
+
+  it('exports ingested events with reportedAt and submittedBy, as the API shows them (NDJSON and CSV)', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const key = await keyWith(owner, ['AUDIT_WRITE']);
+    const reportedAt = '2026-11-02T08:30:00.500Z';
+    const recorded = await env.api.call(
+      RecordAuditEventsDocument,
+      { input: { events: [hostEvent(0, { occurredAt: reportedAt }), hostEvent(1)] } },
+      { token: key },
+    );
+    expect(recorded.errors).toBeUndefined();
+    const filter = { actions: ['invoice.*'] };
+    const exported = async (format: 'NDJSON' | 'CSV') => {
+      const created = await env.api.call(CreateAuditExportDocument, { input: { format, filter } }, owner);
+      expect(created.errors).toBeUndefined();
+      return (await fetch(created.data!.createAuditExport!.downloadUrl)).text();
+    };
+    const lines = (await exported('NDJSON'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    const api = await env.api.call(AuditEventsDocument, { first: 10, filter, order: 'OLDEST_FIRST' }, owner);
+    expect(lines).toEqual(JSON.parse(JSON.stringify(api.data!.auditEvents!.edges.map((edge) => edge.node))));
+    expect(lines[0]).toMatchObject({ reportedAt, submittedBy: { type: 'API_KEY', scopes: ['AUDIT_WRITE'] } });
+
+    const [header, ...rows] = parseCsv(await exported('CSV'));
+    const first = Object.fromEntries(header!.map((column, i) => [column, rows[0]![i]!]));
+    expect(first).toMatchObject({
+      action: 'invoice.paid',
+      actorType: 'USER',
+      actorId: 'usr_0',
+      reportedAt,
+      submittedByType: 'API_KEY',
+      submittedByScopes: 'AUDIT_WRITE',
+    });
   });
 });
