@@ -392,4 +392,31 @@ describe('recordAuditEvents: events from the host product', () => {
       submittedByScopes: 'AUDIT_WRITE',
     });
   });
+
+  it('records over WebSocket too, and refuses a bad event there the same way', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const key = await keyWith(owner, ['AUDIT_WRITE']);
+    const ws = connect(env.api, key);
+    expect(await ws.acked).toBe(true);
+    const before = await rowCount(owner.accountId);
+    const bad = ws.subscribe(RecordAuditEventsDocument, {
+      input: { events: [hostEvent(0), hostEvent(1, { action: 'member.invited' })] },
+    });
+    expect(await bad.ended).toBe('complete');
+    expect(bad.errors.map((error) => [error.extensions?.code, error.extensions?.field])).toEqual([
+      ['BAD_USER_INPUT', 'events[1].action'],
+    ]);
+    expect(await rowCount(owner.accountId)).toBe(before);
+    const good = ws.subscribe(RecordAuditEventsDocument, {
+      input: { events: [hostEvent(0), hostEvent(1)], idempotencyKey: 'over-ws' },
+    });
+    const [result] = await good.waitFor(1);
+    expect(result!.recordAuditEvents.events.map((event) => event.seq)).toEqual([before + 1, before + 2]);
+    const replay = ws.subscribe(RecordAuditEventsDocument, {
+      input: { events: [hostEvent(2)], idempotencyKey: 'over-ws' },
+    });
+    const [replayed] = await replay.waitFor(1);
+    expect(replayed!.recordAuditEvents).toEqual({ ...result!.recordAuditEvents, replayed: true });
+    expect(await rowCount(owner.accountId)).toBe(before + 2);
+  });
 });

@@ -9,12 +9,15 @@ import { Plan } from '../../src/entitlements/plans';
 import { auditRows, lastAuditSeq } from '../support/audit';
 import { createApiKey, createApiKeys, inviteMember } from '../support/fixtures';
 import { errorCodes, startTestEnv, type SeededAccount, type TestEnv } from '../support/harness';
+import { connectWsPerTest } from '../support/ws';
 
 let env: TestEnv;
 beforeAll(async () => {
   env = await startTestEnv();
 });
 afterAll(() => env.close());
+
+const connect = connectWsPerTest();
 
 async function reviewOf(token: string) {
   const result = await env.api.call(AuditReviewDocument, {}, { token });
@@ -223,5 +226,24 @@ describe('a review of the audit log that someone owns', () => {
     await appoint(a, a.userId);
     await env.api.call(MarkAuditReviewedDocument, { input: { throughSeq: await lastAuditSeq(env, a.accountId) } }, a);
     expect(await reviewOf(b.token)).toMatchObject({ reviewedThroughSeq: 0, reviewers: [], reviewer: null });
+  });
+
+  it('applies the same rules over WebSocket: a non-reviewer is refused, a reviewer marks', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const admin = await inviteMember(env, owner, 'ADMIN');
+    const head = await lastAuditSeq(env, owner.accountId);
+    const adminWs = connect(env.api, admin.token);
+    const refused = adminWs.subscribe(MarkAuditReviewedDocument, { input: { throughSeq: head } });
+    expect(await refused.ended).toBe('complete');
+    expect(refused.errors.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+    await appoint(owner, admin.userId);
+    const headNow = await lastAuditSeq(env, owner.accountId);
+    const marked = adminWs.subscribe(MarkAuditReviewedDocument, { input: { throughSeq: headNow, note: 'via ws' } });
+    const [result] = await marked.waitFor(1);
+    expect(result!.markAuditReviewed).toMatchObject({
+      reviewedThroughSeq: headNow,
+      note: 'via ws',
+      unreviewedCount: 0,
+    });
   });
 });
