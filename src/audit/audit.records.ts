@@ -90,6 +90,8 @@ export interface AuditFilter {
   occurredAfter?: Date | null;
   occurredBefore?: Date | null;
   via?: AuditChannel | null;
+  /** Only events the host product recorded through this API key or member (`submittedBy.id`). */
+  submittedById?: string | null;
 }
 
 /** An action name (keyledger's own, or one the host product recorded) without the `.*` of a prefix. */
@@ -163,6 +165,7 @@ export function auditWhere(accountId: string, filter: AuditFilter | null | undef
   if (filter?.occurredAfter) add('occurred_at >= ?', filter.occurredAfter);
   if (filter?.occurredBefore) add('occurred_at < ?', filter.occurredBefore);
   if (filter?.via) add('via = ?', filter.via);
+  if (filter?.submittedById) add(`submitted_by ->> 'id' = ?`, filter.submittedById);
   return { sql: clauses.join(' AND '), params };
 }
 
@@ -188,5 +191,6 @@ export function matchesFilter(event: AuditEventRecord, filter: AuditFilter | nul
   if (filter.occurredAfter && event.occurredAt < filter.occurredAfter) return false;
   if (filter.occurredBefore && event.occurredAt >= filter.occurredBefore) return false;
   if (filter.via && (event.via ?? AuditChannel.GRAPHQL) !== filter.via) return false;
+  if (filter.submittedById && event.submittedBy?.id !== filter.submittedById) return false;
   return true;
 }

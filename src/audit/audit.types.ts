@@ -223,6 +223,12 @@ export class AuditEventFilter {
 
   @Field(() => AuditChannel, { nullable: true, description: 'Only events that came through this face.' })
   via?: AuditChannel | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only events the host product recorded through this API key or member (submittedBy.id).',
+  })
+  submittedById?: string | null;
 }
 
 @ObjectType('AuditChainBrokenRange', {

@@ -75,6 +75,10 @@ const auditFilter = z
     occurredAfter: dateTime.optional().describe('Inclusive, ISO 8601.'),
     occurredBefore: dateTime.optional().describe('Exclusive, ISO 8601.'),
     via: z.enum(AuditChannel).optional().describe('Only events that came through this face (MCP: agents).'),
+    submittedById: z
+      .string()
+      .optional()
+      .describe('Only events the host product recorded through this API key or member (submittedBy.id).'),
   })
   .describe('Which events; every field optional.');
 

@@ -419,4 +419,30 @@ describe('recordAuditEvents: events from the host product', () => {
     expect(replayed!.recordAuditEvents).toEqual({ ...result!.recordAuditEvents, replayed: true });
     expect(await rowCount(owner.accountId)).toBe(before + 2);
   });
+
+  it('filters the log by who submitted: the events one key recorded, in the query and the live feed', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const first = await createApiKey(env.api, owner.token, { name: 'billing', scopes: ['AUDIT_WRITE'] });
+    const second = await createApiKey(env.api, owner.token, { name: 'crm', scopes: ['AUDIT_WRITE'] });
+    const ws = connect(env.api, owner.token);
+    expect(await ws.acked).toBe(true);
+    const live = ws.subscribe(IngestedAuditEventStreamDocument, { filter: { submittedById: second.id } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await env.api.call(
+      RecordAuditEventsDocument,
+      { input: { events: [hostEvent(1), hostEvent(2)] } },
+      { token: first.secret },
+    );
+    await env.api.call(RecordAuditEventsDocument, { input: { events: [hostEvent(3)] } }, { token: second.secret });
+    const page = await env.api.call(
+      IngestedAuditEventsDocument,
+      { first: 10, filter: { submittedById: first.id } },
+      owner,
+    );
+    expect(page.data!.auditEvents!.edges.map((edge) => edge.node.actor.id)).toEqual(['usr_2', 'usr_1']);
+    const [delivered] = await live.waitFor(1);
+    expect(delivered!.auditEvents).toMatchObject({ actor: { id: 'usr_3' }, submittedBy: { id: second.id } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(live.results).toHaveLength(1);
+  });
 });

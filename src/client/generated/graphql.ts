@@ -270,6 +270,8 @@ export type AuditEventFilter = {
   /** Exclusive. */
   occurredBefore?: InputMaybe<Scalars['DateTime']['input']>;
   outcome?: InputMaybe<AuditOutcome>;
+  /** Only events the host product recorded through this API key or member (submittedBy.id). */
+  submittedById?: InputMaybe<Scalars['ID']['input']>;
   targetId?: InputMaybe<Scalars['ID']['input']>;
   /** Only events that came through this face. */
   via?: InputMaybe<AuditChannel>;
