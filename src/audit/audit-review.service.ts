@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKeyScope, ROLE_PERMISSIONS, type Role } from '../auth/permissions';
+import { ApiKeyScope } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
 import type { Plan } from '../entitlements/plans';
 import { BadUserInputError, ForbiddenError, NotFoundError, type DeniedAttempt } from '../shared/errors';
@@ -108,8 +108,9 @@ export class AuditReviewService {
   }
 
   /**
-   * Makes a member a reviewer, or not (members:write: OWNER/ADMIN). A reviewer
-   * must be able to read the log (OWNER or ADMIN). Recorded as
+   * Makes a member a reviewer, or not (members:write: OWNER/ADMIN). Any member
+   * can be one: a reviewer reads the log (audit:read) whatever their role, so
+   * the review need not be an admin's (see `permissionsOf`). Recorded as
    * `audit.reviewer_changed`; no change records nothing.
    */
   async setReviewer(
@@ -123,8 +124,8 @@ export class AuditReviewService {
       assertPermission(principal, ApiKeyScope.MEMBERS_WRITE, attempt);
       const userId = requireId(input.userId, 'Member');
       await lockedReview(tx, principal.accountId);
-      const [member] = await tx.execute<{ email: string; role: Role; reviewer: boolean }[]>(
-        `SELECT u.email, m.role, (r.user_id IS NOT NULL) AS reviewer
+      const [member] = await tx.execute<{ email: string; reviewer: boolean }[]>(
+        `SELECT u.email, (r.user_id IS NOT NULL) AS reviewer
            FROM memberships m JOIN users u ON u.id = m.user_id
            LEFT JOIN audit_reviewers r ON r.account_id = m.account_id AND r.user_id = m.user_id
           WHERE m.account_id = ? AND m.user_id = ?`,
@@ -132,12 +133,6 @@ export class AuditReviewService {
       );
       if (!member) throw new NotFoundError('Member');
       if (member.reviewer === input.reviewer) return;
-      if (input.reviewer && !ROLE_PERMISSIONS[member.role].has(ApiKeyScope.AUDIT_READ)) {
-        throw new BadUserInputError(
-          `A reviewer must be able to read the audit log: ${member.email} is ${member.role}; make them ADMIN first`,
-          'userId',
-        );
-      }
       if (input.reviewer) {
         await tx.execute('INSERT INTO audit_reviewers (account_id, user_id) VALUES (?, ?)', [
           principal.accountId,

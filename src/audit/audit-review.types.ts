@@ -50,7 +50,7 @@ export class AuditReviewType {
 
 @InputType('SetAuditReviewerInput')
 export class SetAuditReviewerInput {
-  @Field(() => ID, { description: 'A member who can read the log (OWNER or ADMIN) when reviewer is true.' })
+  @Field(() => ID, { description: 'Any member: a reviewer reads the audit log (audit:read) whatever their role.' })
   userId!: string;
 
   @Field(() => Boolean)

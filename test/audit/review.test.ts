@@ -1,4 +1,6 @@
 import {
+  AuditEventStreamDocument,
+  AuditEventsDocument,
   AuditReviewDocument,
   MarkAuditReviewedDocument,
   RecordAuditEventsDocument,
@@ -149,17 +151,13 @@ describe('a review of the audit log that someone owns', () => {
     expect(again.errors![0]!.message).toMatch(/already reviewed through seq/);
   });
 
-  it('appoints only members who can read the log; only OWNER/ADMIN appoint; changes are audited', async () => {
+  it('appoints any member, a MEMBER too, who then reads the log and reviews; only OWNER/ADMIN appoint; audited', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const member = await inviteMember(env, owner, 'MEMBER');
     const admin = await inviteMember(env, owner, 'ADMIN');
     const before = await lastAuditSeq(env, owner.accountId);
-    const memberAsReviewer = await env.api.call(
-      SetAuditReviewerDocument,
-      { input: { userId: member.userId, reviewer: true } },
-      owner,
-    );
-    expect(errorCodes(memberAsReviewer)).toEqual(['BAD_USER_INPUT']);
+    const notYet = await env.api.call(AuditEventsDocument, { first: 1 }, member);
+    expect(errorCodes(notYet)).toEqual(['FORBIDDEN']);
     const byMember = await env.api.call(
       SetAuditReviewerDocument,
       { input: { userId: admin.userId, reviewer: true } },
@@ -173,11 +171,22 @@ describe('a review of the audit log that someone owns', () => {
       owner,
     );
     expect(errorCodes(otherAccount)).toEqual(['NOT_FOUND']);
-    await appoint(owner, admin.userId);
-    await appoint(owner, admin.userId); // no change: nothing recorded
-    const removed = await appoint(owner, admin.userId, false);
+    const appointed = await appoint(owner, member.userId);
+    expect(appointed.reviewers.map((user) => user.id)).toEqual([member.userId]);
+    await appoint(owner, member.userId); // no change: nothing recorded
+    // The reviewer role is read on the next request: the MEMBER reads the log and marks it reviewed.
+    const read = await env.api.call(AuditEventsDocument, { first: 1 }, member);
+    expect(read.errors).toBeUndefined();
+    const head = await lastAuditSeq(env, owner.accountId);
+    const marked = await env.api.call(MarkAuditReviewedDocument, { input: { throughSeq: head } }, member);
+    expect(marked.errors).toBeUndefined();
+    // Still a MEMBER otherwise: no exports, no keys of their own to write.
+    const removed = await appoint(owner, member.userId, false);
     expect(removed.reviewers).toEqual([]);
-    expect(await auditRows(env, owner.accountId, ['action', 'outcome', 'changes'], { afterSeq: before })).toEqual([
+    const afterRemoval = await env.api.call(AuditEventsDocument, { first: 1 }, member);
+    expect(errorCodes(afterRemoval)).toEqual(['FORBIDDEN']);
+    const rows = await auditRows(env, owner.accountId, ['action', 'outcome', 'changes'], { afterSeq: before });
+    expect(rows.filter((row) => row.action === 'audit.reviewer_changed')).toEqual([
       { action: 'audit.reviewer_changed', outcome: 'DENIED', changes: [] },
       {
         action: 'audit.reviewer_changed',
@@ -245,5 +254,25 @@ describe('a review of the audit log that someone owns', () => {
       note: 'via ws',
       unreviewedCount: 0,
     });
+  });
+
+  it('closes a MEMBER reviewer’s live feed once the reviewer role is taken away', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const member = await inviteMember(env, owner, 'MEMBER');
+    await appoint(owner, member.userId);
+    const ws = connect(env.api, member.token);
+    const stream = ws.subscribe(AuditEventStreamDocument, {});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await createApiKey(env.api, owner.token, { name: 'seen live' });
+    const [event] = await stream.waitFor(1);
+    expect(event!.auditEvents.action).toBe('api_key.created');
+    await appoint(owner, member.userId, false);
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      ws.closed,
+      new Promise((resolve) => (timer = setTimeout(() => resolve('still open'), 8000))),
+    ]);
+    clearTimeout(timer);
+    expect(closed).toMatchObject({ code: 4403 });
   });
 });

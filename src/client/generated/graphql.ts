@@ -687,7 +687,7 @@ export type RotateApiKeyPayload = {
 
 export type SetAuditReviewerInput = {
   reviewer: Scalars['Boolean']['input'];
-  /** A member who can read the log (OWNER or ADMIN) when reviewer is true. */
+  /** Any member: a reviewer reads the audit log (audit:read) whatever their role. */
   userId: Scalars['ID']['input'];
 };
 
