@@ -48,6 +48,7 @@ const SCENARIOS = [
   require('./scenarios/6-rate-limiter.cjs'),
   require('./scenarios/7-log-scaling.cjs'),
   require('./scenarios/8-db-round-trips.cjs'), // optional diagnostic, run by name only
+  require('./scenarios/9-ingest.cjs'),
 ];
 
 const BENCH_DIR = __dirname;

@@ -7,6 +7,7 @@ import { Migration20261201000000_audit_guard } from './Migration20261201000000_a
 import { Migration20261202000000_sessions } from './Migration20261202000000_sessions';
 import { Migration20261202100000_audit_via } from './Migration20261202100000_audit_via';
 import { Migration20261202200000_key_owners } from './Migration20261202200000_key_owners';
+import { Migration20261202300000_audit_ingest_review } from './Migration20261202300000_audit_ingest_review';
 import { Migration20261202400000_audit_digests } from './Migration20261202400000_audit_digests';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs apply the same set. */
@@ -19,5 +20,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202000000_sessions', class: Migration20261202000000_sessions },
   { name: 'Migration20261202100000_audit_via', class: Migration20261202100000_audit_via },
   { name: 'Migration20261202200000_key_owners', class: Migration20261202200000_key_owners },
+  { name: 'Migration20261202300000_audit_ingest_review', class: Migration20261202300000_audit_ingest_review },
   { name: 'Migration20261202400000_audit_digests', class: Migration20261202400000_audit_digests },
 ];

@@ -30,7 +30,9 @@ function sortKeys(value: unknown): unknown {
  * exactly, so a row read back hashes to the same value. `via` is covered only
  * when it is not GRAPHQL: events written before the channel existed (all
  * GRAPHQL) keep their hashes, and changing a channel either way still breaks
- * the event's hash.
+ * the event's hash. The same holds for `reportedAt` and `submittedBy`, set
+ * only on events the host product recorded (`recordAuditEvents`): covered
+ * when set, so keyledger's own events (and every older one) hash as before.
  */
 export function hashedContent(event: AuditEventRecord): Record<string, unknown> {
   return {
@@ -48,6 +50,8 @@ export function hashedContent(event: AuditEventRecord): Record<string, unknown> 
     userAgent: event.userAgent,
     requestId: event.requestId,
     ...(event.via && event.via !== AuditChannel.GRAPHQL ? { via: event.via } : {}),
+    ...(event.reportedAt ? { reportedAt: event.reportedAt.toISOString() } : {}),
+    ...(event.submittedBy ? { submittedBy: event.submittedBy } : {}),
   };
 }
 

@@ -13,10 +13,25 @@ export enum AuditChannel {
   CLI = 'CLI',
 }
 
+/**
+ * Who acted. keyledger's own events name a USER, an API_KEY or the SYSTEM;
+ * events recorded by the host product (`recordAuditEvents`) name the host's
+ * own actor, which may also be a SERVICE.
+ */
 export enum AuditActorType {
   USER = 'USER',
   API_KEY = 'API_KEY',
+  SERVICE = 'SERVICE',
   SYSTEM = 'SYSTEM',
+}
+
+/** Who submitted an event the host product recorded: the API key or signed-in member that called `recordAuditEvents`. */
+export interface AuditSubmitter {
+  type: AuditActorType.USER | AuditActorType.API_KEY;
+  id: string;
+  display: string | null;
+  /** An API key's scopes at the time (stored spelling, `audit:write`). */
+  scopes: string[] | null;
 }
 
 /** One field's change; never a secret or a key digest. */
@@ -94,6 +109,17 @@ export class AuditEvent {
   /** The face the change came through; rows older than the column read as GRAPHQL. */
   @Enum({ items: () => AuditChannel, type: 'text', default: AuditChannel.GRAPHQL })
   via: AuditChannel = AuditChannel.GRAPHQL;
+
+  /**
+   * When the host product says an event it recorded happened (its `occurredAt`);
+   * null for keyledger's own events. `occurredAt` stays keyledger's time.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  reportedAt: Date | null = null;
+
+  /** The API key or member that recorded a host product's event; null for keyledger's own events. */
+  @Property({ type: JsonType, nullable: true })
+  submittedBy: AuditSubmitter | null = null;
 
   @Property({ type: 'text' })
   prevHash!: string;

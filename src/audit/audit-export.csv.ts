@@ -1,4 +1,4 @@
-import { OCCURRED_AT, SCOPE_NAMES, selectEvents } from './audit-export.sql';
+import { OCCURRED_AT, REPORTED_AT, SCOPE_NAMES, SUBMITTER_SCOPE_NAMES, selectEvents } from './audit-export.sql';
 import type { SqlFragment } from './audit.records';
 import type { RowEncoder } from './copy-out.stream';
 
@@ -48,6 +48,12 @@ const FIELDS: readonly { name: string; sql: string; kind: FieldKind }[] = [
   { name: 'via', sql: 'via', kind: FieldKind.RAW },
   { name: 'prevHash', sql: 'prev_hash', kind: FieldKind.RAW },
   { name: 'hash', sql: 'hash', kind: FieldKind.RAW },
+  // Set only on events the host product recorded (recordAuditEvents); empty for keyledger's own.
+  { name: 'reportedAt', sql: REPORTED_AT, kind: FieldKind.RAW },
+  { name: 'submittedByType', sql: `submitted_by ->> 'type'`, kind: FieldKind.RAW },
+  { name: 'submittedById', sql: `submitted_by ->> 'id'`, kind: FieldKind.TEXT },
+  { name: 'submittedByDisplay', sql: `submitted_by ->> 'display'`, kind: FieldKind.TEXT },
+  { name: 'submittedByScopes', sql: `array_to_string(${SUBMITTER_SCOPE_NAMES}, ' ', '')`, kind: FieldKind.RAW },
 ];
 
 /**

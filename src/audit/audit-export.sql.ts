@@ -8,14 +8,31 @@ import type { SqlFragment } from './audit.records';
  * spells them, JSON as `JSON.stringify` prints it).
  */
 
+/** A timestamptz column as `Date.prototype.toISOString()` prints it (milliseconds truncated, UTC); NULL stays NULL. */
+function isoText(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
 /** `occurred_at` as `Date.prototype.toISOString()` prints it (milliseconds truncated, UTC). */
-export const OCCURRED_AT = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const OCCURRED_AT = isoText('occurred_at');
+
+/** `reported_at` (host-recorded events only) like `OCCURRED_AT`; NULL for keyledger's own events. */
+export const REPORTED_AT = isoText('reported_at');
+
+/** A text[] expression with each stored scope replaced by its GraphQL name, as `scopeNames` does. */
+function scopeNamesOf(array: string): string {
+  return Object.values(ApiKeyScope).reduce(
+    (sql, scope) => `array_replace(${sql}, ${escapeLiteral(scope)}, ${escapeLiteral(scopeNames([scope])[0]!)})`,
+    array,
+  );
+}
 
 /** `actor_scopes` with each stored scope replaced by its GraphQL name, as `scopeNames` does. */
-export const SCOPE_NAMES = Object.values(ApiKeyScope).reduce(
-  (sql, scope) => `array_replace(${sql}, ${escapeLiteral(scope)}, ${escapeLiteral(scopeNames([scope])[0]!)})`,
-  'actor_scopes',
-);
+export const SCOPE_NAMES = scopeNamesOf('actor_scopes');
+
+/** The scopes of `submitted_by` (a submitting API key's) by their GraphQL names; NULL when it has none. */
+export const SUBMITTER_SCOPE_NAMES = `CASE WHEN jsonb_typeof(submitted_by -> 'scopes') = 'array'
+  THEN ${scopeNamesOf(`ARRAY(SELECT jsonb_array_elements_text(submitted_by -> 'scopes'))`)} END`;
 
 // PostgreSQL prints jsonb with ", " and ": " between tokens, JSON.stringify with no space. Outside
 // strings those pairs are always separators; when no string (key or value) holds one, dropping
@@ -52,6 +69,11 @@ const NDJSON_LINE = `'{"id":"' || id || '","seq":' || seq || ',"cursor":"' || ${
   || ',"metadata":' || COALESCE(${compactJson('metadata')}, 'null')
   || ',"ip":' || ${jsonText('ip')} || ',"userAgent":' || ${jsonText('user_agent')}
   || ',"requestId":' || ${jsonText('request_id')} || ',"via":' || ${jsonText('via')}
+  || ',"reportedAt":' || COALESCE('"' || ${REPORTED_AT} || '"', 'null')
+  || ',"submittedBy":' || CASE WHEN submitted_by IS NULL OR jsonb_typeof(submitted_by) = 'null' THEN 'null'
+    ELSE '{"type":' || ${jsonText(`submitted_by ->> 'type'`)} || ',"id":' || ${jsonText(`submitted_by ->> 'id'`)}
+      || ',"display":' || ${jsonText(`submitted_by ->> 'display'`)}
+      || ',"scopes":' || COALESCE(array_to_json(${SUBMITTER_SCOPE_NAMES})::text, 'null') || '}' END
   || ',"prevHash":' || ${jsonText('prev_hash')} || ',"hash":' || ${jsonText('hash')} || '}'`;
 
 /**

@@ -27,11 +27,13 @@ export type AuditEventRecord = Pick<
   | 'hash'
 > &
   /** Absent (a record built by hand) reads as GRAPHQL, as every row written before channels does. */
-  Partial<Pick<AuditEvent, 'via'>>;
+  Partial<Pick<AuditEvent, 'via'>> &
+  /** Absent reads as null: set only on events the host product recorded. */
+  Partial<Pick<AuditEvent, 'reportedAt' | 'submittedBy'>>;
 
 /** Columns of `audit_events` in the order `recordFromRow` reads them. */
 export const AUDIT_COLUMNS = `id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display,
-  actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash, via`;
+  actor_scopes, target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash, via, reported_at, submitted_by`;
 
 /** Maps a raw `audit_events` row (pg or MikroORM `execute`) to a record. */
 export function recordFromRow(row: Record<string, unknown>): AuditEventRecord {
@@ -57,6 +59,8 @@ export function recordFromRow(row: Record<string, unknown>): AuditEventRecord {
     prevHash: row.prev_hash as string,
     hash: row.hash as string,
     via: (row.via as AuditChannel | undefined) ?? AuditChannel.GRAPHQL,
+    reportedAt: row.reported_at == null ? null : new Date(row.reported_at as string | Date),
+    submittedBy: (row.submitted_by as AuditEvent['submittedBy'] | undefined) ?? null,
   };
 }
 
@@ -86,15 +90,53 @@ export interface AuditFilter {
   occurredAfter?: Date | null;
   occurredBefore?: Date | null;
   via?: AuditChannel | null;
+  /** Only events the host product recorded through this API key or member (`submittedBy.id`). */
+  submittedById?: string | null;
 }
 
-const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+/** An action name (keyledger's own, or one the host product recorded) without the `.*` of a prefix. */
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
 const MAX_ACTIONS = 50;
+
+/** True for an exact action name or a prefix ending in `.*` (`api_key.*`), as filters and important actions take them. */
+export function isActionPattern(pattern: string): boolean {
+  return ACTION.test(pattern.endsWith('.*') ? pattern.slice(0, -2) : pattern);
+}
 
 /** A WHERE clause with `?` placeholders, and its parameters. */
 export interface SqlFragment {
   sql: string;
   params: unknown[];
+}
+
+/**
+ * The condition matching events whose action is one of `patterns` (exact
+ * names, or prefixes such as `api_key.*`); BAD_USER_INPUT naming `field` for
+ * anything else.
+ */
+export function actionsMatch(patterns: readonly string[], field: string): SqlFragment {
+  const exact: string[] = [];
+  const prefixes: string[] = [];
+  for (const action of patterns) {
+    if (!isActionPattern(action)) {
+      throw new BadUserInputError(`${field}: "${action}" is not an action name or a prefix like api_key.*`, field);
+    }
+    if (action.endsWith('.*')) prefixes.push(action.slice(0, -2));
+    else exact.push(action);
+  }
+  const alternatives: string[] = [];
+  const params: unknown[] = [];
+  if (exact.length > 0) {
+    // One placeholder per name: the knex driver expands array bindings into lists.
+    alternatives.push(`action IN (${exact.map(() => '?').join(', ')})`);
+    params.push(...exact);
+  }
+  for (const prefix of prefixes) {
+    // Escape LIKE wildcards: "api_key" must not match "apiXkey".
+    alternatives.push(`action LIKE ? ESCAPE '\\'`);
+    params.push(`${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}.%`);
+  }
+  return { sql: alternatives.length > 0 ? `(${alternatives.join(' OR ')})` : 'false', params };
 }
 
 /**
@@ -113,31 +155,8 @@ export function auditWhere(accountId: string, filter: AuditFilter | null | undef
     if (filter.actions.length > MAX_ACTIONS) {
       throw new BadUserInputError(`filter.actions accepts at most ${MAX_ACTIONS} entries`, 'filter.actions');
     }
-    const exact: string[] = [];
-    const prefixes: string[] = [];
-    for (const action of filter.actions) {
-      const prefix = action.endsWith('.*') ? action.slice(0, -2) : null;
-      if (!ACTION.test(prefix ?? action)) {
-        throw new BadUserInputError(
-          `filter.actions: "${action}" is not an action name or a prefix like api_key.*`,
-          'filter.actions',
-        );
-      }
-      if (prefix) prefixes.push(prefix);
-      else exact.push(action);
-    }
-    const alternatives: string[] = [];
-    if (exact.length > 0) {
-      // One placeholder per name: the knex driver expands array bindings into lists.
-      alternatives.push(`action IN (${exact.map(() => '?').join(', ')})`);
-      params.push(...exact);
-    }
-    for (const prefix of prefixes) {
-      // Escape LIKE wildcards: "api_key" must not match "apiXkey".
-      alternatives.push(`action LIKE ? ESCAPE '\\'`);
-      params.push(`${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}.%`);
-    }
-    clauses.push(`(${alternatives.join(' OR ')})`);
+    const match = actionsMatch(filter.actions, 'filter.actions');
+    add(match.sql, ...match.params);
   }
   if (filter?.actorId) add('actor_id = ?', filter.actorId);
   if (filter?.actorType) add('actor_type = ?', filter.actorType);
@@ -146,6 +165,7 @@ export function auditWhere(accountId: string, filter: AuditFilter | null | undef
   if (filter?.occurredAfter) add('occurred_at >= ?', filter.occurredAfter);
   if (filter?.occurredBefore) add('occurred_at < ?', filter.occurredBefore);
   if (filter?.via) add('via = ?', filter.via);
+  if (filter?.submittedById) add(`submitted_by ->> 'id' = ?`, filter.submittedById);
   return { sql: clauses.join(' AND '), params };
 }
 
@@ -171,5 +191,6 @@ export function matchesFilter(event: AuditEventRecord, filter: AuditFilter | nul
   if (filter.occurredAfter && event.occurredAt < filter.occurredAfter) return false;
   if (filter.occurredBefore && event.occurredAt >= filter.occurredBefore) return false;
   if (filter.via && (event.via ?? AuditChannel.GRAPHQL) !== filter.via) return false;
+  if (filter.submittedById && event.submittedBy?.id !== filter.submittedById) return false;
   return true;
 }

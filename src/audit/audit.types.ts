@@ -41,7 +41,10 @@ export class AuditActorObject {
 
 @ObjectType('AuditTarget', { simpleResolvers: true })
 export class AuditTargetType {
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      'keyledger’s own kinds (api_key, account, user, audit_log) or the host product’s word (invoice_settings).',
+  })
   type!: string;
 
   @Field(() => ID, { nullable: true })
@@ -82,7 +85,10 @@ export class AuditEventType {
   @Field(() => Date)
   occurredAt!: Date;
 
-  @Field(() => String, { description: 'api_key.created, settings.updated, …' })
+  @Field(() => String, {
+    description:
+      'api_key.created, settings.updated, …, or the host product’s own (recordAuditEvents), e.g. invoice.paid',
+  })
   action!: string;
 
   @Field(() => AuditOutcome)
@@ -111,6 +117,20 @@ export class AuditEventType {
 
   @Field(() => AuditChannel, { description: 'Which face the change came through (MCP: an AI agent’s tool call).' })
   via!: AuditChannel;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'For an event the host product recorded (recordAuditEvents): when it says the event happened. occurredAt is always when keyledger recorded it. Null for keyledger’s own events.',
+  })
+  reportedAt!: Date | null;
+
+  @Field(() => AuditActorObject, {
+    nullable: true,
+    description:
+      'For an event the host product recorded: the API key or member that submitted it (actor is the host’s own actor). Null for keyledger’s own events.',
+  })
+  submittedBy!: AuditActorObject | null;
 
   @Field(() => String, { description: 'Hex SHA-256 of prevHash and this event’s canonical content.' })
   hash!: string;
@@ -145,6 +165,15 @@ export class AuditEventType {
       userAgent: event.userAgent,
       requestId: event.requestId,
       via: event.via ?? AuditChannel.GRAPHQL,
+      reportedAt: event.reportedAt ?? null,
+      submittedBy: event.submittedBy
+        ? Object.assign(new AuditActorObject(), {
+            type: event.submittedBy.type,
+            id: event.submittedBy.id,
+            display: event.submittedBy.display,
+            scopes: (event.submittedBy.scopes as ApiKeyScope[] | null) ?? null,
+          })
+        : null,
       hash: event.hash,
       prevHash: event.prevHash,
     });
@@ -194,6 +223,12 @@ export class AuditEventFilter {
 
   @Field(() => AuditChannel, { nullable: true, description: 'Only events that came through this face.' })
   via?: AuditChannel | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only events the host product recorded through this API key or member (submittedBy.id).',
+  })
+  submittedById?: string | null;
 }
 
 @ObjectType('AuditChainBrokenRange', {

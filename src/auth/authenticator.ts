@@ -24,6 +24,7 @@ interface KeyRow {
 interface MemberRow {
   email: string;
   role: Role;
+  audit_reviewer: boolean;
 }
 
 /** A key by its digest, with its owner's current role (one unique-index probe + one membership probe). */
@@ -36,10 +37,12 @@ const KEY_BY_DIGEST: Statement = {
           WHERE k.digest = $1`,
 };
 
-/** A session's member: email and current role. */
+/** A session's member: email, current role, and whether they review the audit log. */
 const MEMBER: Statement = {
-  name: 'auth_member',
-  text: `SELECT u.email, m.role
+  name: 'auth_member_reviewer',
+  text: `SELECT u.email, m.role,
+                EXISTS (SELECT 1 FROM audit_reviewers r WHERE r.account_id = m.account_id AND r.user_id = m.user_id)
+                  AS audit_reviewer
            FROM memberships m JOIN users u ON u.id = m.user_id
           WHERE m.account_id = $1 AND m.user_id = $2`,
 };
@@ -124,6 +127,13 @@ export class Authenticator {
     const claims = await this.sessions.verify(token);
     const [row] = await queryRows<MemberRow>(this.em, MEMBER, [claims.accountId, claims.userId]);
     if (!row) throw new UnauthenticatedError('Session is not valid for this account: not a member');
-    return { kind: 'user', accountId: claims.accountId, userId: claims.userId, email: row.email, role: row.role };
+    return {
+      kind: 'user',
+      accountId: claims.accountId,
+      userId: claims.userId,
+      email: row.email,
+      role: row.role,
+      auditReviewer: row.audit_reviewer,
+    };
   }
 }

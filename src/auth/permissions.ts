@@ -4,6 +4,8 @@ export enum ApiKeyScope {
   KEYS_WRITE = 'keys:write',
   AUDIT_READ = 'audit:read',
   AUDIT_EXPORT = 'audit:export',
+  /** Record the host product's own events into the account's audit log (`recordAuditEvents`). */
+  AUDIT_WRITE = 'audit:write',
   SETTINGS_READ = 'settings:read',
   SETTINGS_WRITE = 'settings:write',
   MEMBERS_READ = 'members:read',

@@ -1,5 +1,5 @@
 import { ForbiddenError, type DeniedAttempt } from '../shared/errors';
-import { ROLE_PERMISSIONS, type ApiKeyScope, type Permission, type Role } from './permissions';
+import { ApiKeyScope, ROLE_PERMISSIONS, type Permission, type Role } from './permissions';
 
 /** A member signed in with a session token, or with the settings pages' session cookie. */
 export interface UserPrincipal {
@@ -10,6 +10,12 @@ export interface UserPrincipal {
   role: Role;
   /** Set when signed in by a `kl_session` cookie: the server-side session (what sign-out ends). */
   sessionId?: string;
+  /**
+   * An audit reviewer (`setAuditReviewer`) reads the audit log whatever their
+   * role, so a MEMBER can review without admin rights; read fresh on every request.
+   * @default false
+   */
+  auditReviewer?: boolean;
 }
 
 /** A caller holding an API key. It acts for the member who owns it, never beyond that member's current role. */
@@ -26,9 +32,17 @@ export interface ApiKeyPrincipal {
 
 export type Principal = UserPrincipal | ApiKeyPrincipal;
 
-/** What the principal may do right now: its role's permissions, or a key's scopes within its owner's role. */
+/**
+ * What the principal may do right now: its role's permissions (an audit reviewer's with audit:read), or a key's
+ * scopes within its owner's role.
+ */
 export function permissionsOf(principal: Principal): ReadonlySet<Permission> {
-  if (principal.kind === 'user') return ROLE_PERMISSIONS[principal.role];
+  if (principal.kind === 'user') {
+    const role = ROLE_PERMISSIONS[principal.role];
+    return principal.auditReviewer && !role.has(ApiKeyScope.AUDIT_READ)
+      ? new Set<Permission>([...role, ApiKeyScope.AUDIT_READ])
+      : role;
+  }
   const role = ROLE_PERMISSIONS[principal.ownerRole];
   return new Set(principal.scopes.filter((scope) => role.has(scope)));
 }

@@ -75,6 +75,10 @@ const auditFilter = z
     occurredAfter: dateTime.optional().describe('Inclusive, ISO 8601.'),
     occurredBefore: dateTime.optional().describe('Exclusive, ISO 8601.'),
     via: z.enum(AuditChannel).optional().describe('Only events that came through this face (MCP: agents).'),
+    submittedById: z
+      .string()
+      .optional()
+      .describe('Only events the host product recorded through this API key or member (submittedBy.id).'),
   })
   .describe('Which events; every field optional.');
 
@@ -106,7 +110,14 @@ function keyData(key: ApiKeyView, now = new Date()): Record<string, unknown> {
 /** An event as the GraphQL API shows it. */
 function eventData(event: AuditEventRecord): Record<string, unknown> {
   const shown = AuditEventType.from(event);
-  return { ...shown, actor: { ...shown.actor, scopes: shown.actor.scopes && scopeNames(shown.actor.scopes) } };
+  return {
+    ...shown,
+    actor: { ...shown.actor, scopes: shown.actor.scopes && scopeNames(shown.actor.scopes) },
+    submittedBy: shown.submittedBy && {
+      ...shown.submittedBy,
+      scopes: shown.submittedBy.scopes && scopeNames(shown.submittedBy.scopes),
+    },
+  };
 }
 
 /** The caller's expiry choice: `expiresInDays` from now, or `expiresAt` (null: never), or the account default. */

@@ -14,6 +14,8 @@ import { AuditDigestService } from '../audit/audit-digest.service';
 import { ExportDownloadError, ExportLinks } from '../audit/audit-export.links';
 import { AuditExportService } from '../audit/audit-export.service';
 import { AuditFeed, DEFAULT_FEED_OPTIONS } from '../audit/audit-feed';
+import { AuditIngestService } from '../audit/audit-ingest.service';
+import { AuditReviewService } from '../audit/audit-review.service';
 import { AuditService } from '../audit/audit.service';
 import { Authenticator } from '../auth/authenticator';
 import { SessionTokens } from '../auth/session-tokens';
@@ -117,6 +119,8 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       baseUrl: () => baseUrl(),
       secureCookies: config.publicUrl?.startsWith('https:') ?? false,
     }),
+    ingest: new AuditIngestService(),
+    review: new AuditReviewService(),
     exports: new AuditExportService(new ExportLinks(deps.sessionSecret), {
       databaseUrl: orm.config.get('clientUrl')!,
       maxConcurrent: config.exportMaxConcurrent,

@@ -4,6 +4,8 @@ import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../accounts/account.resolver';
 import { AuditDigestResolver } from '../audit/audit-digest.resolver';
+import { AuditIngestResolver } from '../audit/audit-ingest.resolver';
+import { AuditReviewResolver } from '../audit/audit-review.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { applyEntitlements } from '../entitlements/entitled.directive';
 import { AccountKeyHealthResolver, ApiKeyResolver } from '../keys/api-key.resolver';
@@ -22,6 +24,8 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
       AuditResolver,
       AuditDigestResolver,
       SessionResolver,
+      AuditIngestResolver,
+      AuditReviewResolver,
     ],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // Authentication only; roles and scopes are checked by the services, in one place (auth/principal.ts).

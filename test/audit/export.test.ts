@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { computeEventHash } from '../../src/audit/audit-chain';
 import { ExportLinks } from '../../src/audit/audit-export.links';
 import type { AuditEventRecord } from '../../src/audit/audit.records';
+import { scopeNames } from '../../src/auth/permissions';
 import {
   AuditEventsDocument,
   type AuditEventsQuery,
@@ -49,6 +50,11 @@ const CSV_HEADER = [
   'via',
   'prevHash',
   'hash',
+  'reportedAt',
+  'submittedByType',
+  'submittedById',
+  'submittedByDisplay',
+  'submittedByScopes',
 ];
 
 type ExportedEvent = NonNullable<AuditEventsQuery['auditEvents']>['edges'][number]['node'];
@@ -168,6 +174,11 @@ function csvValues(event: AuditEventRecord): Record<string, string> {
     via: event.via ?? 'GRAPHQL',
     prevHash: event.prevHash,
     hash: event.hash,
+    reportedAt: event.reportedAt ? event.reportedAt.toISOString() : '',
+    submittedByType: text(event.submittedBy?.type ?? null),
+    submittedById: text(event.submittedBy?.id ?? null),
+    submittedByDisplay: text(event.submittedBy?.display ?? null),
+    submittedByScopes: text(event.submittedBy?.scopes ? scopeNames(event.submittedBy.scopes).join(' ') : null),
   };
 }
 

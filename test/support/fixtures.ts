@@ -15,6 +15,7 @@ export const ALL_API_KEY_SCOPES: ApiKeyScope[] = [
   'KEYS_WRITE',
   'AUDIT_READ',
   'AUDIT_EXPORT',
+  'AUDIT_WRITE',
   'SETTINGS_READ',
   'SETTINGS_WRITE',
   'MEMBERS_READ',

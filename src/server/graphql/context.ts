@@ -4,6 +4,8 @@ import type { Principal } from '../../auth/principal';
 import type { Caller, RequestMeta } from '../../audit/audit.recorder';
 import type { AuditDigestService } from '../../audit/audit-digest.service';
 import type { AuditExportService } from '../../audit/audit-export.service';
+import type { AuditIngestService } from '../../audit/audit-ingest.service';
+import type { AuditReviewService } from '../../audit/audit-review.service';
 import type { AuditFeed } from '../../audit/audit-feed';
 import type { AuditService } from '../../audit/audit.service';
 import type { Plan } from '../../entitlements/plans';
@@ -22,6 +24,10 @@ export interface Services {
   audit: AuditService;
   /** Login links and the settings pages' cookie sessions. */
   sessions: SessionService;
+  /** Events from the host product (`recordAuditEvents`). */
+  ingest: AuditIngestService;
+  /** The review of the audit log: reviewers, important actions, how far it got. */
+  review: AuditReviewService;
   exports: AuditExportService;
   /** Signed digests of the audit chains, and the keys that sign them. */
   digests: AuditDigestService;

@@ -22,6 +22,8 @@ export type Scalars = {
 
 export type Account = {
   __typename?: 'Account';
+  /** Where the review of the audit log stands (audit:read). */
+  auditReview?: Maybe<AuditReview>;
   createdAt: Scalars['DateTime']['output'];
   entitlements: Entitlements;
   id: Scalars['ID']['output'];
@@ -123,6 +125,7 @@ export type ApiKeyPurpose =
 export type ApiKeyScope =
   | 'AUDIT_EXPORT'
   | 'AUDIT_READ'
+  | 'AUDIT_WRITE'
   | 'KEYS_READ'
   | 'KEYS_WRITE'
   | 'MEMBERS_READ'
@@ -156,6 +159,7 @@ export type AuditActor = {
 
 export type AuditActorType =
   | 'API_KEY'
+  | 'SERVICE'
   | 'SYSTEM'
   | 'USER';
 
@@ -191,6 +195,12 @@ export type AuditChange = {
   after?: Maybe<Scalars['JSON']['output']>;
   before?: Maybe<Scalars['JSON']['output']>;
   field: Scalars['String']['output'];
+};
+
+export type AuditChangeInput = {
+  after?: InputMaybe<Scalars['JSON']['input']>;
+  before?: InputMaybe<Scalars['JSON']['input']>;
+  field: Scalars['String']['input'];
 };
 
 /** The face a change came through: GraphQL (HTTP or WebSocket), an MCP tool call (an AI agent), the CLI. */
@@ -235,7 +245,7 @@ export type AuditDigestEdge = {
 /** One entry of the account’s append-only, hash-chained audit log. */
 export type AuditEvent = {
   __typename?: 'AuditEvent';
-  /** api_key.created, settings.updated, … */
+  /** api_key.created, settings.updated, …, or the host product’s own (recordAuditEvents), e.g. invoice.paid */
   action: Scalars['String']['output'];
   actor: AuditActor;
   changes: Array<AuditChange>;
@@ -249,13 +259,26 @@ export type AuditEvent = {
   occurredAt: Scalars['DateTime']['output'];
   outcome: AuditOutcome;
   prevHash: Scalars['String']['output'];
+  /** For an event the host product recorded (recordAuditEvents): when it says the event happened. occurredAt is always when keyledger recorded it. Null for keyledger’s own events. */
+  reportedAt?: Maybe<Scalars['DateTime']['output']>;
   requestId?: Maybe<Scalars['String']['output']>;
   /** Per account: 1, 2, 3, … without holes. */
   seq: Scalars['Int']['output'];
+  /** For an event the host product recorded: the API key or member that submitted it (actor is the host’s own actor). Null for keyledger’s own events. */
+  submittedBy?: Maybe<AuditActor>;
   target?: Maybe<AuditTarget>;
   userAgent?: Maybe<Scalars['String']['output']>;
   /** Which face the change came through (MCP: an AI agent’s tool call). */
   via: AuditChannel;
+};
+
+/** Who acted, in the host product’s own terms. */
+export type AuditEventActorInput = {
+  /** Shown in the log, e.g. an email (up to 200 characters). */
+  display?: InputMaybe<Scalars['String']['input']>;
+  /** The host product’s id of the actor (up to 255 characters). */
+  id: Scalars['ID']['input'];
+  type: AuditActorType;
 };
 
 export type AuditEventConnection = {
@@ -280,9 +303,37 @@ export type AuditEventFilter = {
   /** Exclusive. */
   occurredBefore?: InputMaybe<Scalars['DateTime']['input']>;
   outcome?: InputMaybe<AuditOutcome>;
+  /** Only events the host product recorded through this API key or member (submittedBy.id). */
+  submittedById?: InputMaybe<Scalars['ID']['input']>;
   targetId?: InputMaybe<Scalars['ID']['input']>;
   /** Only events that came through this face. */
   via?: InputMaybe<AuditChannel>;
+};
+
+/** One event of the host product, as recordAuditEvents takes it. */
+export type AuditEventInput = {
+  /** Dotted lower-case name, ^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$ (invoice.paid). keyledger’s own prefixes (account. api_key. audit. member. plan. session. settings.) are refused. */
+  action: Scalars['String']['input'];
+  actor: AuditEventActorInput;
+  /** At most 50, and 8 kB of JSON. */
+  changes?: InputMaybe<Array<AuditChangeInput>>;
+  /** A JSON object of at most 8 kB. */
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
+  /** When it happened, by the host product’s clock; kept as reportedAt beside keyledger’s own occurredAt. At most 5 minutes in the future. */
+  occurredAt: Scalars['DateTime']['input'];
+  /** Default SUCCESS. */
+  outcome?: InputMaybe<AuditOutcome>;
+  target: AuditEventTargetInput;
+};
+
+/** What was acted on, in the host product’s own terms. */
+export type AuditEventTargetInput = {
+  /** Up to 200 characters. */
+  display?: InputMaybe<Scalars['String']['input']>;
+  /** Up to 255 characters. */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** The host product’s own word for the kind of thing, ^[a-z][a-z0-9_]*$ (e.g. invoice_settings). */
+  type: Scalars['String']['input'];
 };
 
 export type AuditExport = {
@@ -306,10 +357,33 @@ export type AuditOutcome =
   | 'DENIED'
   | 'SUCCESS';
 
+/** Where the review of the audit log stands, and who owns it. */
+export type AuditReview = {
+  __typename?: 'AuditReview';
+  /** Actions that matter most to the account: exact names or prefixes such as api_key.*. */
+  importantActions: Array<Scalars['String']['output']>;
+  /** The last review’s note. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** When the oldest unreviewed event was recorded. */
+  oldestUnreviewedAt?: Maybe<Scalars['DateTime']['output']>;
+  reviewedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Every event up to this seq has been reviewed; 0 before the first review. */
+  reviewedThroughSeq: Scalars['Int']['output'];
+  /** Who marked the last review. */
+  reviewer?: Maybe<User>;
+  /** Members who may mark the log reviewed. */
+  reviewers: Array<User>;
+  /** Events after reviewedThroughSeq within the plan’s retention; the review events themselves are not counted. */
+  unreviewedCount: Scalars['Int']['output'];
+  /** Of those, the events whose action is among importantActions. */
+  unreviewedImportantCount: Scalars['Int']['output'];
+};
+
 export type AuditTarget = {
   __typename?: 'AuditTarget';
   display?: Maybe<Scalars['String']['output']>;
   id?: Maybe<Scalars['ID']['output']>;
+  /** keyledger’s own kinds (api_key, account, user, audit_log) or the host product’s word (invoice_settings). */
   type: Scalars['String']['output'];
 };
 
@@ -392,6 +466,13 @@ export type KeyHealth = {
   unusedFor30Days: Scalars['Int']['output'];
 };
 
+export type MarkAuditReviewedInput = {
+  /** Up to 1,000 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The newest seq reviewed; forward only, never beyond the newest event. */
+  throughSeq: Scalars['Int']['input'];
+};
+
 export type Membership = {
   __typename?: 'Membership';
   createdAt: Scalars['DateTime']['output'];
@@ -415,12 +496,20 @@ export type Mutation = {
   endRotationGrace: ApiKey;
   /** Adds a member at once, creating the user if new (no email is sent). */
   inviteMember: Membership;
+  /** Marks the log reviewed through a seq (an audit reviewer signed in as a user). */
+  markAuditReviewed?: Maybe<AuditReview>;
+  /** Records the host product’s own events (1 to 500, in order, all or none) into the account’s audit log, on every plan (audit:write for API keys; OWNER/ADMIN). Viewing them needs AUDIT_LOG as ever. */
+  recordAuditEvents: RecordAuditEventsPayload;
   /** Removes a member (or leaves, for oneself); the last OWNER cannot be removed. */
   removeMember: Scalars['Boolean']['output'];
   /** Revokes at once; revoking again changes nothing. */
   revokeApiKey: ApiKey;
   /** New secret; the old key works for gracePeriodSeconds, then expires. */
   rotateApiKey: RotateApiKeyPayload;
+  /** Makes a member an audit reviewer, or not (OWNER/ADMIN; members:write for API keys). */
+  setAuditReviewer?: Maybe<AuditReview>;
+  /** Names the actions that matter most to the account, e.g. api_key.* (OWNER/ADMIN; settings:write for API keys). */
+  setImportantAuditActions?: Maybe<AuditReview>;
   /** Exchanges a one-time login link’s code for a session of the settings pages (an HttpOnly `kl_session` cookie). Over HTTP only. */
   signInWithLoginLink: SignInPayload;
   /** Ends the caller’s settings-page session and clears its cookie; false when the request carried no live session. */
@@ -464,6 +553,16 @@ export type MutationInviteMemberArgs = {
 };
 
 
+export type MutationMarkAuditReviewedArgs = {
+  input: MarkAuditReviewedInput;
+};
+
+
+export type MutationRecordAuditEventsArgs = {
+  input: RecordAuditEventsInput;
+};
+
+
 export type MutationRemoveMemberArgs = {
   input: RemoveMemberInput;
 };
@@ -476,6 +575,16 @@ export type MutationRevokeApiKeyArgs = {
 
 export type MutationRotateApiKeyArgs = {
   input: RotateApiKeyInput;
+};
+
+
+export type MutationSetAuditReviewerArgs = {
+  input: SetAuditReviewerInput;
+};
+
+
+export type MutationSetImportantAuditActionsArgs = {
+  input: SetImportantAuditActionsInput;
 };
 
 
@@ -568,6 +677,35 @@ export type QueryVerifyAuditChainArgs = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+export type RecordAuditEventsInput = {
+  /** 1 to 500 events, recorded in this order. */
+  events: Array<AuditEventInput>;
+  /** A retry with the same key (same account, within 24 hours) answers the first call’s events and records nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type RecordAuditEventsPayload = {
+  __typename?: 'RecordAuditEventsPayload';
+  /** In the order given, with consecutive seqs. */
+  events: Array<RecordedAuditEvent>;
+  /** True when a repeated idempotencyKey answered the first call’s events. */
+  replayed: Scalars['Boolean']['output'];
+};
+
+/** Where a recorded event sits in the chain. */
+export type RecordedAuditEvent = {
+  __typename?: 'RecordedAuditEvent';
+  action: Scalars['String']['output'];
+  /** Valid as `after` in the auditEvents query and subscription. */
+  cursor: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** When keyledger recorded it (the chain’s time). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** When the host product says it happened. */
+  reportedAt?: Maybe<Scalars['DateTime']['output']>;
+  seq: Scalars['Int']['output'];
+};
+
 export type RemoveMemberInput = {
   /** Hand the member’s working keys to this member (needs keys:write too) instead of revoking them (the default). */
   transferKeysTo?: InputMaybe<Scalars['ID']['input']>;
@@ -597,6 +735,17 @@ export type RotateApiKeyPayload = {
   previousKey: ApiKey;
   /** The new secret, shown this once. */
   secret: Scalars['String']['output'];
+};
+
+export type SetAuditReviewerInput = {
+  reviewer: Scalars['Boolean']['input'];
+  /** Any member: a reviewer reads the audit log (audit:read) whatever their role. */
+  userId: Scalars['ID']['input'];
+};
+
+export type SetImportantAuditActionsInput = {
+  /** At most 50: exact action names or prefixes such as api_key.* (replaces). */
+  actions: Array<Scalars['String']['input']>;
 };
 
 export type SignInPayload = {
