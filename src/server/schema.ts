@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../accounts/account.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { applyEntitlements } from '../entitlements/entitled.directive';
+import { PlansResolver } from '../entitlements/plans.resolver';
 import { AccountKeyHealthResolver, ApiKeyResolver } from '../keys/api-key.resolver';
 import { SessionResolver } from '../sessions/session.resolver';
 import type { Context } from './graphql/context';
@@ -14,7 +15,14 @@ import { applyInputChecks } from './input-checks';
 /** The executable schema, from the type-graphql resolvers of every feature. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [AccountResolver, ApiKeyResolver, AccountKeyHealthResolver, AuditResolver, SessionResolver],
+    resolvers: [
+      AccountResolver,
+      ApiKeyResolver,
+      AccountKeyHealthResolver,
+      AuditResolver,
+      SessionResolver,
+      PlansResolver,
+    ],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // Authentication only; roles and scopes are checked by the services, in one place (auth/principal.ts).
     authChecker: ({ context }: { context: Context }) => {

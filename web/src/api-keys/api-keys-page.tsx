@@ -3,7 +3,8 @@ import { useQuery } from 'urql';
 import { type ApiKeyStatus, type KeyRowFragment, KeyQuotaDocument, KeysPageDocument } from '../gql/graphql';
 import { errorMessage } from '../shared/client';
 import type { PageViewer } from '../shared/shell';
-import { PAGE_SIZE, PLAN_KEY_LIMITS } from './constants';
+import { PLAN_LABELS, planAllowingMoreKeys } from '../shared/plans';
+import { PAGE_SIZE } from './constants';
 import { CreateKeyDialog } from './create-key-dialog';
 import { EditKeyDialog } from './edit-key-dialog';
 import { KeyPolicyPanel } from './key-policy-panel';
@@ -49,7 +50,7 @@ export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
   const active = quota.data?.activeKeys.totalCount ?? 0;
   const limit = entitlements?.maxActiveApiKeys ?? 0;
   const atLimit = !!entitlements && active >= limit;
-  const upgrade = PLAN_KEY_LIMITS.find((plan) => plan.maxActiveApiKeys > limit);
+  const upgrade = planAllowingMoreKeys(quota.data?.plans ?? [], limit);
   const connection = keys.data?.apiKeys;
 
   return (
@@ -90,7 +91,7 @@ export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
             <p className="alert alert-warning">
               Your {entitlements.plan} plan allows {limit} active keys.{' '}
               {upgrade
-                ? `Upgrade to ${upgrade.label} (${upgrade.maxActiveApiKeys} active keys) or revoke a key to create another.`
+                ? `Upgrade to ${PLAN_LABELS[upgrade.plan]} (${upgrade.maxActiveApiKeys} active keys) or revoke a key to create another.`
                 : 'Revoke a key to create another.'}
             </p>
           )}

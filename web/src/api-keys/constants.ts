@@ -1,4 +1,4 @@
-import type { ApiKeyPurpose, ApiKeyScope, Plan } from '../gql/graphql';
+import type { ApiKeyPurpose, ApiKeyScope } from '../gql/graphql';
 
 /** The three purposes, each with the help page's advice for it. */
 export const PURPOSES: { value: ApiKeyPurpose; label: string; advice: string }[] = [
@@ -57,11 +57,3 @@ export const GRACE_PRESETS: { seconds: number; label: string }[] = [
 export const EXPIRING_SOON_DAYS = 7;
 
 export const PAGE_SIZE = 20;
-
-/** Plans from cheapest to dearest with their active-key limits (the pricing page's table), to name an upgrade. */
-export const PLAN_KEY_LIMITS: { plan: Plan; label: string; maxActiveApiKeys: number }[] = [
-  { plan: 'FREE', label: 'Free', maxActiveApiKeys: 3 },
-  { plan: 'STANDARD', label: 'Standard', maxActiveApiKeys: 25 },
-  { plan: 'PREMIUM', label: 'Premium', maxActiveApiKeys: 100 },
-  { plan: 'ENTERPRISE', label: 'Enterprise', maxActiveApiKeys: 1000 },
-];
