@@ -44,7 +44,6 @@ export function KeysTable({ keys, onShowRotation, actions }: KeysTableProps) {
             <th scope="col">Status</th>
             <th scope="col">Owner</th>
             <th scope="col">Last 7 days</th>
-            <th scope="col">Created</th>
             <th scope="col">Expires</th>
             <th scope="col">Last used</th>
             <th scope="col">
@@ -95,14 +94,12 @@ export function KeysTable({ keys, onShowRotation, actions }: KeysTableProps) {
                 </td>
                 <td>
                   {key.owner?.email ?? <span className="muted">Left the account</span>}
-                  {key.createdBy && key.createdBy.id !== key.owner?.id && (
-                    <span className="hint">created by {key.createdBy.email}</span>
-                  )}
+                  <span className="hint">
+                    created <When iso={key.createdAt} />
+                    {key.createdBy && key.createdBy.id !== key.owner?.id && ` by ${key.createdBy.email}`}
+                  </span>
                 </td>
                 <td>{key.usage && <UsageSparkline usage={key.usage} />}</td>
-                <td>
-                  <When iso={key.createdAt} />
-                </td>
                 <td>{key.expiresAt ? <When iso={key.expiresAt} /> : <span className="muted">Never</span>}</td>
                 <td>
                   {key.lastUsedAt ? (

@@ -9,11 +9,16 @@ export interface UsageHour {
 const WIDTH = 84;
 const HEIGHT = 22;
 
+/** The requests of `usage`, summed. */
+function total(usage: readonly UsageHour[]): number {
+  return usage.reduce((sum, hour) => sum + hour.requests, 0);
+}
+
 /** "212 requests in 7 days" for `usage` (hourly counts, oldest first). */
 export function usageLabel(usage: readonly UsageHour[]): string {
-  const total = usage.reduce((sum, hour) => sum + hour.requests, 0);
+  const requests = total(usage);
   const days = Math.max(1, Math.round(usage.length / 24));
-  return `${formatCount(total)} ${total === 1 ? 'request' : 'requests'} in ${days} ${days === 1 ? 'day' : 'days'}`;
+  return `${formatCount(requests)} ${requests === 1 ? 'request' : 'requests'} in ${days} ${days === 1 ? 'day' : 'days'}`;
 }
 
 /**
@@ -46,8 +51,9 @@ export function UsageSparkline({ usage }: { usage: readonly UsageHour[] }) {
         <line className="sparkline-base" x1={0} y1={HEIGHT - 0.5} x2={WIDTH} y2={HEIGHT - 0.5} />
         {usage.length > 0 && <polyline className="sparkline-line" points={points} />}
       </svg>
+      {/* The column says "Last 7 days"; the number alone keeps the column narrow. */}
       <span className="hint" aria-hidden="true">
-        {label}
+        {formatCount(total(usage))}
       </span>
     </span>
   );
