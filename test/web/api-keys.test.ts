@@ -213,6 +213,11 @@ describeInBrowser('the API keys page in Chromium', () => {
     await panel.getByText('from 127.0.0.1').waitFor();
     await panel.getByText('Grace ends').waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
+    // Still in use: Refresh shows the requests served since the panel opened.
+    for (let i = 0; i < 2; i += 1) await env.api.call(ViewerDocument, {}, { token: key.secret });
+    await env.api.app.services.keyUsage.drain();
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await panel.getByText('5 requests', { exact: true }).waitFor();
 
     await panel.getByRole('button', { name: 'End grace now' }).click();
     await panel.getByText('will fail from the next request').waitFor();

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useClient } from 'urql';
-import { EndGraceDocument, type KeyRowFragment } from '../gql/graphql';
+import { useClient, useQuery } from 'urql';
+import { EndGraceDocument, KeyRotationDocument, type KeyRowFragment } from '../gql/graphql';
 import { errorMessage } from '../shared/client';
 import { Dialog } from '../shared/dialog';
 import { formatCount, formatDateTime } from '../shared/format';
@@ -18,8 +18,15 @@ export interface RotationPanelProps {
  * A rotated key in its grace period: whether the integration still uses the old secret (last use, requests
  * since the rotation) and when the grace ends; "End grace now" (confirmed) makes it fail from the next request.
  */
-export function RotationPanel({ apiKey, canEnd, onEnded, onClose }: RotationPanelProps) {
+export function RotationPanel({ apiKey: row, canEnd, onEnded, onClose }: RotationPanelProps) {
   const client = useClient();
+  // The row may be minutes old: the panel reads the key afresh on opening and on Refresh.
+  const [fresh, refetch] = useQuery({
+    query: KeyRotationDocument,
+    variables: { id: row.id },
+    requestPolicy: 'network-only',
+  });
+  const apiKey = fresh.data?.apiKey ?? row;
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -71,7 +78,17 @@ export function RotationPanel({ apiKey, canEnd, onEnded, onClose }: RotationPane
           )}
         </dd>
       </dl>
-      <p className="hint">Counts arrive a few seconds behind the requests.</p>
+      <p className="hint">
+        Counts arrive a few seconds behind the requests.{' '}
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => refetch({ requestPolicy: 'network-only' })}
+          disabled={fresh.fetching}
+        >
+          {fresh.fetching ? 'Refreshing…' : 'Refresh'}
+        </button>
+      </p>
       {error && (
         <p role="alert" className="alert alert-error">
           {error}
