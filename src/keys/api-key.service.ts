@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
 import { User } from '../accounts/user.entity';
-import { ApiKeyScope, ROLE_PERMISSIONS, Role } from '../auth/permissions';
+import { ApiKeyScope, ROLE_PERMISSIONS, type Role } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
 import type { AppendAudit, AuditTargetInput, Caller } from '../audit/audit.recorder';
 import { auditedTransaction } from '../audit/audit.recorder';
@@ -14,7 +14,14 @@ import { queryRows } from '../db/sql';
 import { ApiKey, ApiKeyPurpose, ApiKeyStatus, isWorking } from './api-key.entity';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
 import { apiKeyTarget, assertHoldsScopes, handOver, revokeDescendants, revokeOne } from './api-key.revocation';
-import { apiKeyViewOf, listQuery, type ApiKeyListFilter, type ApiKeyPageRow, type ApiKeyView } from './api-key.view';
+import {
+  apiKeyViewOf,
+  listQuery,
+  ROLES_WITHOUT_KEYS_WRITE,
+  type ApiKeyListFilter,
+  type ApiKeyPageRow,
+  type ApiKeyView,
+} from './api-key.view';
 
 const DAY_MS = 86_400_000;
 /** Longest grace period a rotation may leave the old key working: 30 days. */
@@ -57,11 +64,6 @@ export interface UsageHour {
   hour: Date;
   requests: number;
 }
-
-/** Roles whose members cannot manage keys (no keys:write). */
-const ROLES_WITHOUT_KEYS_WRITE = Object.values(Role).filter(
-  (role) => !ROLE_PERMISSIONS[role].has(ApiKeyScope.KEYS_WRITE),
-);
 
 /** The scopes of a key that its owner's role does not allow (they grant nothing while it owns the key). */
 export function inactiveScopesOf(scopes: readonly ApiKeyScope[], ownerRole: Role | null): ApiKeyScope[] {

@@ -175,6 +175,13 @@ export class ApiKeyFilter {
   @Field(() => Boolean, { nullable: true, description: 'true: no expiry; false: an expiry is set.' })
   noExpiry?: boolean | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'true: owned by a member who can no longer manage keys (as keyHealth.ownerNotAdmin counts); false: the others.',
+  })
+  ownerCannotManageKeys?: boolean | null;
+
   @Field(() => String, {
     nullable: true,
     description:

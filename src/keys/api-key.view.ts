@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { ApiKeyScope, Role } from '../auth/permissions';
+import { ApiKeyScope, ROLE_PERMISSIONS, Role } from '../auth/permissions';
 import type { Statement } from '../db/sql';
 import { ApiKeyStatus, type ApiKeyPurpose } from './api-key.entity';
+
+/** Roles whose members cannot manage keys (no keys:write): a key they own is flagged in the key health. */
+export const ROLES_WITHOUT_KEYS_WRITE: readonly Role[] = Object.values(Role).filter(
+  (role) => !ROLE_PERMISSIONS[role].has(ApiKeyScope.KEYS_WRITE),
+);
 
 /** A user as a key shows it (creator, revoker). */
 export interface ApiKeyUserView {
@@ -113,6 +118,8 @@ export interface ApiKeyListFilter {
   neverUsed?: boolean | null;
   /** true: no expiry; false: an expiry is set. */
   noExpiry?: boolean | null;
+  /** true: owned by a member who cannot manage keys (a role without keys:write, or gone); false: the others. */
+  ownerCannotManageKeys?: boolean | null;
   /** Case-insensitive substring of the name, description, display key or hand-off team. */
   search?: string | null;
 }
@@ -166,6 +173,12 @@ export function filterConditions(filter: ApiKeyListFilter, values: unknown[], no
   }
   if (filter.neverUsed != null) conditions.push(`k.last_used_at IS ${filter.neverUsed ? '' : 'NOT '}NULL`);
   if (filter.noExpiry != null) conditions.push(`k.expires_at IS ${filter.noExpiry ? '' : 'NOT '}NULL`);
+  if (filter.ownerCannotManageKeys != null) {
+    // The keyHealth count's rule: no membership of the owner with a role that has keys:write.
+    conditions.push(
+      `${filter.ownerCannotManageKeys ? 'NOT ' : ''}EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = k.account_id AND m.user_id = k.owner_id AND m.role <> ALL(${param(ROLES_WITHOUT_KEYS_WRITE)}::text[]))`,
+    );
+  }
   if (filter.search) {
     const pattern = param(likePattern(filter.search));
     conditions.push(

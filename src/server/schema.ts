@@ -8,6 +8,7 @@ import { AuditIngestResolver } from '../audit/audit-ingest.resolver';
 import { AuditReviewResolver } from '../audit/audit-review.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { applyEntitlements } from '../entitlements/entitled.directive';
+import { PlansResolver } from '../entitlements/plans.resolver';
 import { AccountKeyHealthResolver, ApiKeyResolver } from '../keys/api-key.resolver';
 import { SessionResolver } from '../sessions/session.resolver';
 import type { Context } from './graphql/context';
@@ -26,6 +27,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
       SessionResolver,
       AuditIngestResolver,
       AuditReviewResolver,
+      PlansResolver,
     ],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // Authentication only; roles and scopes are checked by the services, in one place (auth/principal.ts).

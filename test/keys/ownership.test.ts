@@ -316,6 +316,8 @@ describe('hygiene at a glance', () => {
     expect(await ids({ expiringWithinDays: 7 })).toEqual([unused.id]);
     expect(await ids({ unusedForDays: 30 })).toEqual([stale.id]);
     expect(await ids({ ownerId: member.userId })).toEqual([memberOwned.id]);
+    expect(await ids({ ownerCannotManageKeys: true })).toEqual([memberOwned.id]);
+    expect(await ids({ ownerCannotManageKeys: false })).toEqual([used.id, unused.id, stale.id].sort());
     expect(await ids({ search: 'FORGOT' })).toEqual([unused.id]);
     expect(await ids({ search: '%' })).toEqual([]);
     expect(await ids({ purpose: 'TEAM_HANDOFF' })).toEqual([]);
@@ -338,6 +340,7 @@ describe('hygiene at a glance', () => {
     expect(promoted.errors).toBeUndefined();
     const healthAfter = await env.api.call(KeyHealthDocument, {}, { token: owner.token });
     expect(healthAfter.data!.viewer.account!.keyHealth.ownerNotAdmin).toBe(0);
+    expect(await ids({ ownerCannotManageKeys: true })).toEqual([]);
   });
 
   it('refuses malformed filters with BAD_USER_INPUT naming the field', async () => {

@@ -2,13 +2,14 @@ import path from 'node:path';
 import { Plan } from '../../src/entitlements/plans';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
+  ApiKeyDocument,
   ApiKeysDocument,
   RevokeApiKeyDocument,
   RotateApiKeyDocument,
   ViewerDocument,
 } from '../../src/client/generated/graphql';
 import { createApiKey, createApiKeys, inviteMember } from '../support/fixtures';
-import { type SeededAccount, startTestEnv, type TestEnv } from '../support/harness';
+import { errorCodes, type SeededAccount, startTestEnv, type TestEnv } from '../support/harness';
 import {
   describeInBrowser,
   launchChromium,
@@ -170,6 +171,118 @@ describeInBrowser('the API keys page in Chromium', () => {
     await page.getByText('paged 19').waitFor();
   });
 
+  it('creates a hand-off key naming the receiving team, and shows the team with the key', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const create = page.getByRole('dialog', { name: 'Create API key' });
+    expect(await create.getByLabel('Receiving team').count()).toBe(0);
+    await create.getByLabel('Name').fill('partner-handoff');
+    await create.getByLabel('Hand-off to another team').check();
+    await create.getByLabel('Receiving team').fill('Data platform team');
+    await create.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByRole('dialog', { name: 'API key created' });
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await shown.getByRole('button', { name: 'Close without copying' }).click();
+    await shown.waitFor({ state: 'detached' });
+
+    const keys = await env.api.call(ApiKeysDocument, { first: 5 }, { token: owner.token });
+    const created = keys.data!.apiKeys.edges.find((edge) => edge.node.name === 'partner-handoff')!.node;
+    expect(created).toMatchObject({ purpose: 'TEAM_HANDOFF', handoffTo: 'Data platform team' });
+    await row(created.id).getByText('to Data platform team').waitFor();
+    await expect(row(created.id).textContent()).resolves.toContain('Hand-off to another team');
+    await expect(row(created.id).textContent()).resolves.toContain(owner.email);
+  });
+
+  it('shows a rotated key’s requests since rotation, and End grace now makes the old secret fail', async () => {
+    const key = await createApiKey(env.api, owner.token, { name: 'switching-over' });
+    const rotated = await env.api.call(
+      RotateApiKeyDocument,
+      { input: { id: key.id, gracePeriodSeconds: 3600 } },
+      { token: owner.token },
+    );
+    expect(rotated.errors).toBeUndefined();
+    for (let i = 0; i < 3; i += 1) {
+      expect((await env.api.call(ViewerDocument, {}, { token: key.secret })).errors).toBeUndefined();
+    }
+    await env.api.app.services.keyUsage.drain();
+    await page.reload();
+    await row(key.id).getByText('In rotation grace').waitFor();
+    await row(key.id).getByRole('button', { name: 'Rotation of switching-over' }).click();
+    const panel = page.getByRole('dialog', { name: 'Rotation of switching-over' });
+    await panel.getByText('3 requests', { exact: true }).waitFor();
+    await panel.getByText('from 127.0.0.1').waitFor();
+    await panel.getByText('Grace ends').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Still in use: Refresh shows the requests served since the panel opened.
+    for (let i = 0; i < 2; i += 1) await env.api.call(ViewerDocument, {}, { token: key.secret });
+    await env.api.app.services.keyUsage.drain();
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await panel.getByText('5 requests', { exact: true }).waitFor();
+
+    await panel.getByRole('button', { name: 'End grace now' }).click();
+    await panel.getByText('will fail from the next request').waitFor();
+    await panel.getByRole('button', { name: 'End grace', exact: true }).click();
+    await panel.waitFor({ state: 'detached' });
+    await page.getByText('The grace period of switching-over ended').waitFor();
+    await row(key.id).getByText('Expired').waitFor();
+    expect(errorCodes(await env.api.call(ViewerDocument, {}, { token: key.secret }))).toEqual(['UNAUTHENTICATED']);
+    const replacement = rotated.data!.rotateApiKey.secret;
+    expect((await env.api.call(ViewerDocument, {}, { token: replacement })).errors).toBeUndefined();
+  });
+
+  it('transfers a key to a MEMBER and warns which of its scopes stop working', async () => {
+    const member = await inviteMember(env, owner, 'MEMBER');
+    const key = await createApiKey(env.api, owner.token, { name: 'deploy-bot', scopes: ['KEYS_READ', 'KEYS_WRITE'] });
+    await page.reload();
+    await row(key.id).getByRole('button', { name: 'Transfer deploy-bot' }).click();
+    const transfer = page.getByRole('dialog', { name: 'Transfer deploy-bot' });
+    await transfer.getByLabel('New owner').selectOption({ label: `${member.email} (MEMBER)` });
+    await transfer.getByLabel(/Reason/).fill('team change');
+    await transfer.getByRole('button', { name: 'Transfer key' }).click();
+    await transfer.getByText('These scopes stop working: keys:write.').waitFor();
+    await transfer.getByRole('button', { name: 'Done' }).click();
+    await transfer.waitFor({ state: 'detached' });
+    await row(key.id).getByText(member.email).waitFor();
+    await row(key.id).getByText('keys:write (inactive)').waitFor();
+
+    const after = await env.api.call(ApiKeyDocument, { id: key.id }, { token: owner.token });
+    expect(after.data!.apiKey!.owner).toEqual({ id: member.userId, email: member.email });
+  });
+
+  it('narrows the table by a key health count and by search, and draws each key’s last 7 days', async () => {
+    const fresh = await env.seedAccount({ plan: Plan.PREMIUM });
+    const used = await createApiKey(env.api, fresh.token, { name: 'nightly-report' });
+    const idle = await createApiKey(env.api, fresh.token, { name: 'idle-import' });
+    for (let i = 0; i < 5; i += 1) await env.api.call(ViewerDocument, {}, { token: used.secret });
+    await env.api.app.services.keyUsage.drain();
+
+    const { context: other, page: review, errors: reviewErrors } = await openPage(browser);
+    await signIn(env, review, fresh);
+    const reviewRow = (id: string) => review.locator(`tr[data-key-id="${id}"]`);
+    await reviewRow(used.id).getByRole('img', { name: '5 requests in 7 days' }).waitFor();
+    await reviewRow(idle.id).getByRole('img', { name: '0 requests in 7 days' }).waitFor();
+    expect(await review.locator('tbody tr').count()).toBe(2);
+
+    const health = review.getByRole('region', { name: 'Key health' });
+    const neverUsed = health.getByRole('button', { name: /Never used/ });
+    await expect(neverUsed.textContent()).resolves.toBe('1Never used');
+    await neverUsed.click();
+    await reviewRow(used.id).waitFor({ state: 'detached' });
+    await reviewRow(idle.id).waitFor();
+    expect(await review.locator('tbody tr').count()).toBe(1);
+    expect(await neverUsed.getAttribute('aria-pressed')).toBe('true');
+    await neverUsed.click();
+    await reviewRow(used.id).waitFor();
+
+    await review.getByLabel('Search').fill('nightly');
+    await reviewRow(idle.id).waitFor({ state: 'detached' });
+    expect(await review.locator('tbody tr').count()).toBe(1);
+    await review.getByLabel('Search').fill('');
+    await reviewRow(idle.id).waitFor();
+    expect(reviewErrors).toEqual([]);
+    await other.close();
+  });
+
   it('has no serious or critical axe-core violation, dialogs included, and takes the README screenshot', async () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -187,10 +300,24 @@ describeInBrowser('the API keys page in Chromium', () => {
       ['load-test-nov', 'TEMPORARY_INTEGRATION', ['KEYS_READ', 'KEYS_WRITE']],
     ] as const) {
       const expiresAt = new Date(Date.now() + (name === 'load-test-nov' ? 3 : 60) * 86_400_000).toISOString();
-      const handoffTo = purpose === 'TEAM_HANDOFF' ? 'Partner success team' : null;
-      const key = await createApiKey(env.api, token, { name, purpose, handoffTo, scopes: [...scopes], expiresAt });
+      const key = await createApiKey(env.api, token, {
+        name,
+        purpose,
+        scopes: [...scopes],
+        expiresAt,
+        ...(purpose === 'TEAM_HANDOFF' ? { handoffTo: 'Partner success team' } : {}),
+      });
       if (name === 'partner-onboarding') {
         await env.api.call(ViewerDocument, {}, { token: key.secret });
+      }
+      if (name !== 'load-test-nov') {
+        // A week of daily-rhythm traffic for the sparklines (the service only counts from now on).
+        await env.sql(
+          `INSERT INTO api_key_usage (key_id, account_id, hour, requests)
+           SELECT $1, $2, date_trunc('hour', now()) - make_interval(hours => h), round(14 + 12 * sin(h * pi() / 12))
+             FROM generate_series(1, 167) AS h`,
+          [key.id, acme.accountId],
+        );
       }
       if (name === 'billing-sync') {
         await env.api.call(RotateApiKeyDocument, { input: { id: key.id, gracePeriodSeconds: 86_400 } }, { token });
@@ -198,6 +325,7 @@ describeInBrowser('the API keys page in Chromium', () => {
     }
     const legacy = await createApiKey(env.api, token, { name: 'legacy-export' });
     await env.api.call(RevokeApiKeyDocument, { input: { id: legacy.id, reason: 'vendor contract ended' } }, { token });
+    await env.api.app.services.keyUsage.drain();
     await signIn(env, shot, acme);
     await shot.locator('tbody tr').nth(4).waitFor();
     await shot.screenshot({ path: path.join(SCREENSHOTS_DIR, 'api-keys.png') });
@@ -216,13 +344,29 @@ describeInBrowser('the API keys page in Chromium', () => {
   });
 
   it('shows a MEMBER the keys read-only, without the controls they may not use', async () => {
+    const rotating = await createApiKey(env.api, owner.token, { name: 'rotating-for-members' });
+    await env.api.call(
+      RotateApiKeyDocument,
+      { input: { id: rotating.id, gracePeriodSeconds: 3600 } },
+      { token: owner.token },
+    );
     await createApiKey(env.api, owner.token, { name: 'visible-to-members' });
     const member = await inviteMember(env, owner, 'MEMBER');
     const { context: other, page: reader } = await openPage(browser);
     await signIn(env, reader, { accountId: owner.accountId, email: member.email });
     await reader.getByText('visible-to-members').waitFor();
     expect(await reader.getByRole('button', { name: 'Create key' }).count()).toBe(0);
-    expect(await reader.getByRole('button', { name: /^(Edit|Rotate|Revoke) / }).count()).toBe(0);
+    expect(await reader.getByRole('button', { name: /^(Edit|Rotate|Transfer|Revoke) / }).count()).toBe(0);
+    await reader
+      .getByRole('region', { name: 'Key health' })
+      .getByRole('button', { name: /No expiry/ })
+      .waitFor();
+    await reader.getByRole('button', { name: 'Rotation of rotating-for-members' }).click();
+    const panel = reader.getByRole('dialog', { name: 'Rotation of rotating-for-members' });
+    await panel.getByText('Requests since rotation').waitFor();
+    expect(await panel.getByRole('button', { name: /End grace/ }).count()).toBe(0);
+    await reader.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
     expect(await reader.getByRole('button', { name: 'Save policy' }).count()).toBe(0);
     await reader.getByText('Maximum lifetime').waitFor();
     await reader.getByRole('link', { name: 'Audit log' }).click();

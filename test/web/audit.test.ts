@@ -66,6 +66,10 @@ describeInBrowser('the audit page in Chromium', () => {
     await freePage.goto(auditUrl());
     await freePage.getByText('The Audit Log is a Premium and Enterprise capability').waitFor();
     await freePage.getByRole('heading', { name: 'Premium', exact: true }).waitFor();
+    // The plans' numbers are the API's (plans), not a copy kept by the page.
+    const enterprise = freePage.getByRole('article', { name: 'Enterprise' });
+    await enterprise.getByText('400 days of history').waitFor();
+    await enterprise.getByText('1,000 active API keys').waitFor();
     expect(operations).toContain('AuditEntitlements');
     expect(operations).not.toContain('AuditPage');
     expect(await seriousAxeViolations(freePage)).toEqual([]);
@@ -191,7 +195,7 @@ describeInBrowser('the audit page in Chromium', () => {
     await createApiKey(env.api, token, {
       name: 'partner-onboarding',
       purpose: 'TEAM_HANDOFF',
-      handoffTo: 'Partner team',
+      handoffTo: 'Partner success team',
     });
     // A key reaching past its scopes is refused, and the refusal is on record.
     await createApiKey(env.api, key.secret, { name: 'sneaky' }).catch(() => undefined);

@@ -1,40 +1,69 @@
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
-import { type ApiKeyStatus, type KeyRowFragment, KeyQuotaDocument, KeysPageDocument } from '../gql/graphql';
+import { type ApiKeyFilter, type ApiKeyStatus, KeyQuotaDocument, KeysPageDocument } from '../gql/graphql';
 import { errorMessage } from '../shared/client';
+import { PLAN_LABELS, planAllowingMoreKeys } from '../shared/plans';
 import type { PageViewer } from '../shared/shell';
-import { PAGE_SIZE, PLAN_KEY_LIMITS } from './constants';
+import { HEALTH_FILTERS, type HealthFlag, PAGE_SIZE } from './constants';
 import { CreateKeyDialog } from './create-key-dialog';
 import { EditKeyDialog } from './edit-key-dialog';
+import { KeyHealthSummary } from './key-health';
 import { KeyPolicyPanel } from './key-policy-panel';
-import { KeysTable } from './keys-table';
+import { type KeyTableRow, KeysTable } from './keys-table';
 import { RevokeKeyDialog } from './revoke-key-dialog';
 import { RotateKeyDialog } from './rotate-key-dialog';
+import { RotationPanel } from './rotation-panel';
 import { SecretDialog } from './secret-dialog';
+import { TransferKeyDialog } from './transfer-key-dialog';
 
 type OpenDialog =
   | { kind: 'create' }
-  | { kind: 'edit' | 'rotate' | 'revoke'; key: KeyRowFragment }
+  | { kind: 'edit' | 'rotate' | 'revoke' | 'transfer' | 'rotation'; key: KeyTableRow }
   | { kind: 'secret'; title: string; keyName: string; secret: string };
 
 const STATUS_FILTERS: { value: ApiKeyStatus | ''; label: string }[] = [
   { value: '', label: 'All keys' },
   { value: 'ACTIVE', label: 'Active' },
+  { value: 'ROTATING', label: 'In rotation grace' },
   { value: 'EXPIRED', label: 'Expired' },
   { value: 'REVOKED', label: 'Revoked' },
 ];
+
+/** Typing in the search box asks the API once the typing pauses this long. */
+const SEARCH_DELAY_MS = 300;
 
 /** /app/settings/api-keys: the keys, the quota, the expiry policy; controls only for those who may use them. */
 export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
   const canWrite = viewer.role === 'OWNER' || viewer.role === 'ADMIN';
   const [status, setStatus] = useState<ApiKeyStatus | ''>('');
+  const [health, setHealth] = useState<HealthFlag | null>(null);
+  const [searchText, setSearchText] = useState('');
+  const [search, setSearch] = useState('');
   // Cursors of the pages seen so far: [undefined, end of page 1, end of page 2, …].
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const after = cursors[cursors.length - 1];
+  const filter = useMemo<ApiKeyFilter>(() => {
+    const flag = HEALTH_FILTERS.find((item) => item.flag === health);
+    return {
+      status: flag ? 'ACTIVE' : status || null,
+      ...flag?.filter,
+      search: search || null,
+    };
+  }, [status, health, search]);
   const [keys, refetchKeys] = useQuery({
     query: KeysPageDocument,
-    variables: { first: PAGE_SIZE, after, status: status || null },
+    variables: { first: PAGE_SIZE, after, filter },
   });
+
+  useEffect(() => {
+    const text = searchText.trim();
+    if (text === search) return;
+    const timer = setTimeout(() => {
+      setSearch(text);
+      setCursors([undefined]);
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [searchText, search]);
   const [quota, refetchQuota] = useQuery({ query: KeyQuotaDocument });
   const [dialog, setDialog] = useState<OpenDialog | null>(null);
   const [notice, setNotice] = useState('');
@@ -49,8 +78,10 @@ export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
   const active = quota.data?.activeKeys.totalCount ?? 0;
   const limit = entitlements?.maxActiveApiKeys ?? 0;
   const atLimit = !!entitlements && active >= limit;
-  const upgrade = PLAN_KEY_LIMITS.find((plan) => plan.maxActiveApiKeys > limit);
+  const upgrade = planAllowingMoreKeys(quota.data?.plans ?? [], limit);
   const connection = keys.data?.apiKeys;
+  const filtered = Boolean(status || health || search);
+  const showRotation = (key: KeyTableRow) => setDialog({ kind: 'rotation', key });
 
   return (
     <>
@@ -90,11 +121,23 @@ export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
             <p className="alert alert-warning">
               Your {entitlements.plan} plan allows {limit} active keys.{' '}
               {upgrade
-                ? `Upgrade to ${upgrade.label} (${upgrade.maxActiveApiKeys} active keys) or revoke a key to create another.`
+                ? `Upgrade to ${PLAN_LABELS[upgrade.plan]} (${upgrade.maxActiveApiKeys} active keys) or revoke a key to create another.`
                 : 'Revoke a key to create another.'}
             </p>
           )}
         </section>
+      )}
+
+      {quota.data && (
+        <KeyHealthSummary
+          health={quota.data.account.keyHealth}
+          selected={health}
+          onSelect={(flag) => {
+            setHealth(flag);
+            if (flag) setStatus('ACTIVE');
+            setCursors([undefined]);
+          }}
+        />
       )}
 
       <p role="status" className={notice ? 'alert alert-success' : 'visually-hidden'}>
@@ -104,24 +147,53 @@ export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
       <section className="panel" aria-labelledby="keys-title">
         <div className="panel-head">
           <h2 id="keys-title">Keys {connection && <span className="muted">({connection.totalCount})</span>}</h2>
-          <div className="field inline">
-            <label htmlFor="status-filter">Status</label>
-            <select
-              id="status-filter"
-              value={status}
-              onChange={(event) => {
-                setStatus(event.target.value as ApiKeyStatus | '');
+          <div className="key-filters">
+            <div className="field inline">
+              <label htmlFor="key-search">Search</label>
+              <input
+                id="key-search"
+                type="search"
+                maxLength={100}
+                value={searchText}
+                placeholder="Name, description, key or team"
+                onChange={(event) => setSearchText(event.target.value)}
+              />
+            </div>
+            <div className="field inline">
+              <label htmlFor="status-filter">Status</label>
+              <select
+                id="status-filter"
+                value={status}
+                onChange={(event) => {
+                  setStatus(event.target.value as ApiKeyStatus | '');
+                  setHealth(null);
+                  setCursors([undefined]);
+                }}
+              >
+                {STATUS_FILTERS.map((item) => (
+                  <option key={item.value} value={item.value}>
+                    {item.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+        </div>
+        {health && (
+          <p className="alert alert-info">
+            Showing active keys: {HEALTH_FILTERS.find((item) => item.flag === health)!.label.toLowerCase()}.{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                setHealth(null);
                 setCursors([undefined]);
               }}
             >
-              {STATUS_FILTERS.map((item) => (
-                <option key={item.value} value={item.value}>
-                  {item.label}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
+              Show all
+            </button>
+          </p>
+        )}
         {keys.error && (
           <p role="alert" className="alert alert-error">
             {errorMessage(keys.error)}
@@ -130,18 +202,20 @@ export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
         {keys.fetching && !connection && <p className="muted">Loading keys…</p>}
         {connection && connection.edges.length === 0 && (
           <p className="empty">
-            {status ? 'No keys with this status.' : 'No API keys yet.'}
-            {canWrite && !status && ' Create one to let a service call keyledger.'}
+            {filtered ? 'No keys match these filters.' : 'No API keys yet.'}
+            {canWrite && !filtered && ' Create one to let a service call keyledger.'}
           </p>
         )}
         {connection && connection.edges.length > 0 && (
           <KeysTable
             keys={connection.edges.map((edge) => edge.node)}
+            onShowRotation={showRotation}
             actions={
               canWrite
                 ? {
                     onEdit: (key) => setDialog({ kind: 'edit', key }),
                     onRotate: (key) => setDialog({ kind: 'rotate', key }),
+                    onTransfer: (key) => setDialog({ kind: 'transfer', key }),
                     onRevoke: (key) => setDialog({ kind: 'revoke', key }),
                   }
                 : undefined
@@ -210,6 +284,29 @@ export function ApiKeysPage({ viewer }: { viewer: PageViewer }) {
           onRevoked={(key) => {
             closeDialog();
             setNotice(`Key ${key.name} revoked.`);
+            refresh();
+          }}
+        />
+      )}
+      {dialog?.kind === 'rotation' && (
+        <RotationPanel
+          apiKey={dialog.key}
+          canEnd={canWrite}
+          onClose={closeDialog}
+          onEnded={(key) => {
+            closeDialog();
+            setNotice(`The grace period of ${key.name} ended: its old secret no longer works.`);
+            refresh();
+          }}
+        />
+      )}
+      {dialog?.kind === 'transfer' && (
+        <TransferKeyDialog
+          apiKey={dialog.key}
+          onClose={closeDialog}
+          onTransferred={(key) => {
+            closeDialog();
+            setNotice(`Key ${key.name} transferred to ${key.owner?.email ?? 'its new owner'}.`);
             refresh();
           }}
         />

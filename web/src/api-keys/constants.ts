@@ -1,4 +1,4 @@
-import type { ApiKeyPurpose, ApiKeyScope, Plan } from '../gql/graphql';
+import type { ApiKeyFilter, ApiKeyPurpose, ApiKeyScope } from '../gql/graphql';
 
 /** The three purposes, each with the help page's advice for it. */
 export const PURPOSES: { value: ApiKeyPurpose; label: string; advice: string }[] = [
@@ -58,10 +58,17 @@ export const EXPIRING_SOON_DAYS = 7;
 
 export const PAGE_SIZE = 20;
 
-/** Plans from cheapest to dearest with their active-key limits (the pricing page's table), to name an upgrade. */
-export const PLAN_KEY_LIMITS: { plan: Plan; label: string; maxActiveApiKeys: number }[] = [
-  { plan: 'FREE', label: 'Free', maxActiveApiKeys: 3 },
-  { plan: 'STANDARD', label: 'Standard', maxActiveApiKeys: 25 },
-  { plan: 'PREMIUM', label: 'Premium', maxActiveApiKeys: 100 },
-  { plan: 'ENTERPRISE', label: 'Enterprise', maxActiveApiKeys: 1000 },
+/** A count of `Account.keyHealth`. */
+export type HealthFlag = 'neverUsed' | 'unusedFor30Days' | 'expiringSoon' | 'noExpiry' | 'ownerNotAdmin';
+
+/**
+ * The health summary's counts, each with the `apiKeys` filter (besides status ACTIVE) that lists the keys it
+ * counts, as the schema documents each count.
+ */
+export const HEALTH_FILTERS: { flag: HealthFlag; label: string; filter: ApiKeyFilter }[] = [
+  { flag: 'neverUsed', label: 'Never used', filter: { neverUsed: true } },
+  { flag: 'unusedFor30Days', label: 'Unused for 30 days', filter: { unusedForDays: 30 } },
+  { flag: 'expiringSoon', label: 'Expiring soon', filter: { expiringWithinDays: EXPIRING_SOON_DAYS } },
+  { flag: 'noExpiry', label: 'No expiry', filter: { noExpiry: true } },
+  { flag: 'ownerNotAdmin', label: "Owner can't manage keys", filter: { ownerCannotManageKeys: true } },
 ];

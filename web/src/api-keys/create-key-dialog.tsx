@@ -47,6 +47,7 @@ export function CreateKeyDialog({ policy, onCreated, onClose }: CreateKeyDialogP
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [purpose, setPurpose] = useState<ApiKeyPurpose>('TEMPORARY_INTEGRATION');
+  const [handoffTo, setHandoffTo] = useState('');
   const [scopes, setScopes] = useState<ApiKeyScope[]>(['KEYS_READ']);
   const [expiry, setExpiry] = useState<ExpiryChoice>(() => defaultChoice(choices, policy));
   const [customDay, setCustomDay] = useState('');
@@ -73,6 +74,8 @@ export function CreateKeyDialog({ policy, onCreated, onClose }: CreateKeyDialogP
     event.preventDefault();
     if (inFlight.current) return;
     if (scopes.length === 0) return setError('Choose at least one scope.');
+    const team = handoffTo.trim();
+    if (purpose === 'TEAM_HANDOFF' && !team) return setError('Name the team that receives the key.');
     const expires = expiresAt();
     if (expires === undefined) return setError('Choose the day the key expires.');
     inFlight.current = true;
@@ -80,7 +83,16 @@ export function CreateKeyDialog({ policy, onCreated, onClose }: CreateKeyDialogP
     setError('');
     const result = await client
       .mutation(CreateKeyDocument, {
-        input: { name, description: description || null, purpose, scopes, expiresAt: expires, idempotencyKey },
+        input: {
+          name,
+          description: description || null,
+          purpose,
+          // The API requires the receiving team for a hand-off and refuses it for any other purpose.
+          ...(purpose === 'TEAM_HANDOFF' ? { handoffTo: team } : {}),
+          scopes,
+          expiresAt: expires,
+          idempotencyKey,
+        },
       })
       .toPromise();
     inFlight.current = false;
@@ -141,6 +153,23 @@ export function CreateKeyDialog({ policy, onCreated, onClose }: CreateKeyDialogP
               </span>
             </label>
           ))}
+          {purpose === 'TEAM_HANDOFF' && (
+            <div className="field">
+              <label htmlFor="key-handoff">Receiving team</label>
+              <input
+                id="key-handoff"
+                required
+                maxLength={100}
+                value={handoffTo}
+                onChange={(event) => setHandoffTo(event.target.value)}
+                placeholder="Data platform team"
+                aria-describedby="key-handoff-hint"
+              />
+              <span id="key-handoff-hint" className="hint">
+                Shown with the key, and searchable, so reviewers know who holds it.
+              </span>
+            </div>
+          )}
         </fieldset>
         <fieldset className="field">
           <legend>Scopes</legend>

@@ -1,7 +1,7 @@
 import type { KeyRowFragment } from '../gql/graphql';
 import { EXPIRING_SOON_DAYS } from './constants';
 
-/** What the status badge says about a key, beyond the API's ACTIVE / EXPIRED / REVOKED. */
+/** What the status badge says about a key: the API's status, with ACTIVE keys near their expiry flagged. */
 export type KeyBadge = 'active' | 'expiring' | 'grace' | 'expired' | 'revoked';
 
 export const BADGE_LABELS: Record<KeyBadge, string> = {
@@ -12,11 +12,18 @@ export const BADGE_LABELS: Record<KeyBadge, string> = {
   revoked: 'Revoked',
 };
 
-/** A rotated key still working until its expiresAt is in grace; an active key within 7 days of expiry is expiring. */
-export function keyBadge(key: Pick<KeyRowFragment, 'status' | 'expiresAt' | 'rotatedAt'>, now = Date.now()): KeyBadge {
-  if (key.status === 'REVOKED') return 'revoked';
-  if (key.status === 'EXPIRED') return 'expired';
-  if (key.rotatedAt) return 'grace';
-  if (key.expiresAt && new Date(key.expiresAt).getTime() - now < EXPIRING_SOON_DAYS * 86_400_000) return 'expiring';
-  return 'active';
+/** The API's status (ROTATING: in rotation grace); an ACTIVE key within 7 days of expiry is expiring. */
+export function keyBadge(key: Pick<KeyRowFragment, 'status' | 'expiresAt'>, now = Date.now()): KeyBadge {
+  switch (key.status) {
+    case 'REVOKED':
+      return 'revoked';
+    case 'EXPIRED':
+      return 'expired';
+    case 'ROTATING':
+      return 'grace';
+    case 'ACTIVE':
+      return key.expiresAt && new Date(key.expiresAt).getTime() - now < EXPIRING_SOON_DAYS * 86_400_000
+        ? 'expiring'
+        : 'active';
+  }
 }

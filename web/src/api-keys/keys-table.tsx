@@ -2,18 +2,26 @@ import type { KeyRowFragment } from '../gql/graphql';
 import { formatDateTime, formatRelative } from '../shared/format';
 import { PURPOSE_LABELS, SCOPE_LABELS } from './constants';
 import { BADGE_LABELS, keyBadge } from './key-status';
+import { type UsageHour, UsageSparkline } from './usage-sparkline';
+
+/** A row of the table: a key and its last 7 days of requests. */
+export type KeyTableRow = KeyRowFragment & { usage?: readonly UsageHour[] };
 
 export interface KeysTableProps {
-  keys: KeyRowFragment[];
-  /** Row actions; absent for callers who may not change keys. */
+  keys: KeyTableRow[];
+  /** Opens a rotating key's rotation panel; offered to every reader. */
+  onShowRotation: (key: KeyTableRow) => void;
+  /** Row actions that change a key; absent for callers who may not change keys. */
   actions?: {
-    onEdit: (key: KeyRowFragment) => void;
-    onRotate: (key: KeyRowFragment) => void;
-    onRevoke: (key: KeyRowFragment) => void;
+    onEdit: (key: KeyTableRow) => void;
+    onRotate: (key: KeyTableRow) => void;
+    onTransfer: (key: KeyTableRow) => void;
+    onRevoke: (key: KeyTableRow) => void;
   };
 }
 
-function When({ iso }: { iso: string }) {
+/** A time, relative, with the exact instant on hover. */
+export function When({ iso }: { iso: string }) {
   return (
     <time dateTime={iso} title={formatDateTime(iso)}>
       {formatRelative(iso)}
@@ -22,7 +30,7 @@ function When({ iso }: { iso: string }) {
 }
 
 /** The account's keys, one row each, with what a reviewer needs to judge them. */
-export function KeysTable({ keys, actions }: KeysTableProps) {
+export function KeysTable({ keys, onShowRotation, actions }: KeysTableProps) {
   return (
     <div className="table-wrap">
       <table className="table">
@@ -34,36 +42,43 @@ export function KeysTable({ keys, actions }: KeysTableProps) {
             <th scope="col">Key</th>
             <th scope="col">Scopes</th>
             <th scope="col">Status</th>
-            <th scope="col">Created by</th>
-            <th scope="col">Created</th>
+            <th scope="col">Owner</th>
+            <th scope="col">Last 7 days</th>
             <th scope="col">Expires</th>
             <th scope="col">Last used</th>
-            {actions && (
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            )}
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {keys.map((key) => {
             const badge = keyBadge(key);
-            const live = key.status === 'ACTIVE';
+            const working = key.status === 'ACTIVE' || key.status === 'ROTATING';
+            const inactive = new Set(key.inactiveScopes);
             return (
               <tr key={key.id} data-key-id={key.id}>
                 <th scope="row" className="key-name">
                   {key.name}
                   {key.description && <span className="hint">{key.description}</span>}
                 </th>
-                <td>{PURPOSE_LABELS[key.purpose]}</td>
+                <td>
+                  {PURPOSE_LABELS[key.purpose]}
+                  {key.purpose === 'TEAM_HANDOFF' && key.handoffTo && <span className="hint">to {key.handoffTo}</span>}
+                </td>
                 <td>
                   <code className="mono nowrap">{key.displayKey}</code>
                 </td>
                 <td>
                   <ul className="chips" aria-label="Scopes">
                     {key.scopes.map((scope) => (
-                      <li key={scope} className="chip">
+                      <li
+                        key={scope}
+                        className={inactive.has(scope) ? 'chip chip-inactive' : 'chip'}
+                        title={inactive.has(scope) ? "The owner's role lacks it: it grants nothing" : undefined}
+                      >
                         {SCOPE_LABELS[scope]}
+                        {inactive.has(scope) && <span className="visually-hidden"> (inactive)</span>}
                       </li>
                     ))}
                   </ul>
@@ -77,10 +92,14 @@ export function KeysTable({ keys, actions }: KeysTableProps) {
                   )}
                   {badge === 'revoked' && key.revokeReason && <span className="hint">{key.revokeReason}</span>}
                 </td>
-                <td>{key.createdBy?.email ?? <span className="muted">—</span>}</td>
                 <td>
-                  <When iso={key.createdAt} />
+                  {key.owner?.email ?? <span className="muted">Left the account</span>}
+                  <span className="hint">
+                    created <When iso={key.createdAt} />
+                    {key.createdBy && key.createdBy.id !== key.owner?.id && ` by ${key.createdBy.email}`}
+                  </span>
                 </td>
+                <td>{key.usage && <UsageSparkline usage={key.usage} />}</td>
                 <td>{key.expiresAt ? <When iso={key.expiresAt} /> : <span className="muted">Never</span>}</td>
                 <td>
                   {key.lastUsedAt ? (
@@ -92,38 +111,60 @@ export function KeysTable({ keys, actions }: KeysTableProps) {
                     <span className="muted">Never used</span>
                   )}
                 </td>
-                {actions && (
-                  <td className="row-actions">
+                <td className="row-actions">
+                  {key.status === 'ROTATING' && (
                     <button
                       type="button"
                       className="button button-small"
-                      aria-label={`Edit ${key.name}`}
-                      onClick={() => actions.onEdit(key)}
+                      aria-label={`Rotation of ${key.name}`}
+                      onClick={() => onShowRotation(key)}
                     >
-                      Edit
+                      Rotation
                     </button>
-                    {live && badge !== 'grace' && (
+                  )}
+                  {actions && (
+                    <>
                       <button
                         type="button"
                         className="button button-small"
-                        aria-label={`Rotate ${key.name}`}
-                        onClick={() => actions.onRotate(key)}
+                        aria-label={`Edit ${key.name}`}
+                        onClick={() => actions.onEdit(key)}
                       >
-                        Rotate
+                        Edit
                       </button>
-                    )}
-                    {live && (
-                      <button
-                        type="button"
-                        className="button button-small button-danger-quiet"
-                        aria-label={`Revoke ${key.name}`}
-                        onClick={() => actions.onRevoke(key)}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                )}
+                      {key.status === 'ACTIVE' && (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-label={`Rotate ${key.name}`}
+                          onClick={() => actions.onRotate(key)}
+                        >
+                          Rotate
+                        </button>
+                      )}
+                      {working && (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-label={`Transfer ${key.name}`}
+                          onClick={() => actions.onTransfer(key)}
+                        >
+                          Transfer
+                        </button>
+                      )}
+                      {working && (
+                        <button
+                          type="button"
+                          className="button button-small button-danger-quiet"
+                          aria-label={`Revoke ${key.name}`}
+                          onClick={() => actions.onRevoke(key)}
+                        >
+                          Revoke
+                        </button>
+                      )}
+                    </>
+                  )}
+                </td>
               </tr>
             );
           })}

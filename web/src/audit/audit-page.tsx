@@ -43,7 +43,7 @@ export function AuditPage({ viewer }: { viewer: PageViewer }) {
   }
   if (!data) return <p className="muted">Loading…</p>;
   const entitlements = data.entitlements;
-  if (!entitlements.features.includes('AUDIT_LOG')) return <AuditUpsell plan={entitlements.plan} />;
+  if (!entitlements.features.includes('AUDIT_LOG')) return <AuditUpsell plan={entitlements.plan} plans={data.plans} />;
   if (viewer.role !== 'OWNER' && viewer.role !== 'ADMIN') {
     return (
       <>
