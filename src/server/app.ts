@@ -34,7 +34,7 @@ import { MAX_BODY_BYTES } from '../shared/query-limits';
 import { recordedHeader } from '../shared/validation';
 import type { Context, Services } from './graphql/context';
 import { Metrics, holdsMetricsToken } from './metrics';
-import { defaultPagesRoot, isPagePath, pagesServer } from './pages';
+import { defaultPagesRoot, explorerServer, isExplorerRequest, isPagePath, pagesServer } from './pages';
 import { pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
 import { formatErrorWith, queryLimitsPlugin, requestLogPlugin, responseHeadersPlugin } from './graphql/plugins';
@@ -51,7 +51,8 @@ export interface AppDeps {
   /** HS256 session secret; export links are signed with a key derived from it. */
   sessionSecret: Uint8Array;
   /**
-   * The settings pages' build (Vite's output), served under /app.
+   * The settings pages' build (Vite's output), served under /app; with it the API explorer, on a browser's
+   * GET /graphql outside production.
    * @default `dist/web` of this package (`defaultPagesRoot()`)
    */
   pagesRoot?: string;
@@ -135,7 +136,10 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       feed.published(accountId, events);
     },
   };
-  const servePage = pagesServer(deps.pagesRoot ?? defaultPagesRoot());
+  const pagesRoot = deps.pagesRoot ?? defaultPagesRoot();
+  const servePage = pagesServer(pagesRoot);
+  // The API explorer (GraphiQL, built with the pages) on a browser's GET /graphql: development only.
+  const serveExplorer = config.production ? undefined : explorerServer(pagesRoot);
   const schema = await buildAppSchema();
   const formatError = formatErrorWith(logger);
   const apollo = new ApolloServer<Context>({
@@ -149,7 +153,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       queryLimitsPlugin(config.queryLimits),
       responseHeadersPlugin(),
       ApolloServerPluginCacheControlDisabled(),
-      // Apollo's landing page loads its sandbox from a CDN (blank on a closed network): GET /graphql serves none.
+      // Apollo's landing page loads its sandbox from a CDN (blank on a closed network): the explorer replaces it.
       ApolloServerPluginLandingPageDisabled(),
     ],
     parseOptions: { maxTokens: config.queryLimits.maxTokens },
@@ -312,6 +316,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
         if (mcp) return await serveMcp(req, res, requestId, url.pathname === '/mcp/readonly');
         if (page) return await servePage(req, res, url.pathname);
         if (exportMatch) return await serveExport(res, exportMatch[1]!, url);
+        if (serveExplorer && isExplorerRequest(req, url)) return await serveExplorer(req, res);
         return await serveGraphql(req, res, url, requestId);
       } catch (error) {
         logger.error({ err: error, requestId }, 'request failed');

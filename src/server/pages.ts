@@ -1,4 +1,5 @@
-// The settings pages' face: their built HTML and hashed assets under /app, with the security headers.
+// The settings pages' face: their built HTML and hashed assets under /app, with the security headers; and, outside
+// production, the API explorer (GraphiQL, built beside them) on a browser's GET /graphql.
 import { createReadStream, existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -27,6 +28,23 @@ export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
+/** The API explorer's HTML under the build root (web/app/graphiql/, GraphiQL). */
+const EXPLORER_PAGE = 'app/graphiql/index.html';
+
+/**
+ * Sent with the explorer's HTML only, never with the settings pages: their policy plus what GraphiQL cannot work
+ * without. Its editor, Monaco, writes theme, token colours and decorations at run time into `<style>` elements it
+ * creates (with no way to give them a nonce, monaco-editor 0.52) and into `style` attributes, which no nonce or hash
+ * covers: `style-src 'unsafe-inline'`. Its stylesheets embed their fonts as `data:` URLs: `font-src data:`.
+ * Scripts stay `'self'` (no inline script, no eval), and Monaco's workers are files under /app/assets, so
+ * `worker-src` falls back to `'self'` (no `blob:`).
+ */
+export const EXPLORER_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  ...PAGE_SECURITY_HEADERS,
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+};
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -46,6 +64,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 /** Not built: the one line a browser (or curl) shows. */
 export const PAGES_NOT_BUILT = 'the settings pages are not built: run npm run build';
+
+/** The explorer not built: the one line a browser shows on GET /graphql. */
+export const EXPLORER_NOT_BUILT = 'the API explorer is not built: run npm run build';
 
 /** True for every path the pages face answers (everything under `/app`). */
 export function isPagePath(pathname: string): boolean {
@@ -70,50 +91,7 @@ export function defaultPagesRoot(): string {
  */
 export function pagesServer(root: string) {
   const resolvedRoot = path.resolve(root);
-
-  function answer(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-    res.writeHead(status, {
-      ...PAGE_SECURITY_HEADERS,
-      'content-type': 'text/plain; charset=utf-8',
-      'cache-control': 'no-store',
-      ...headers,
-    });
-    res.end(`${text}\n`);
-  }
-
-  async function sendFile(
-    req: IncomingMessage,
-    res: ServerResponse,
-    relative: string,
-    cacheControl: string,
-  ): Promise<void> {
-    const file = path.resolve(resolvedRoot, relative);
-    if (!file.startsWith(resolvedRoot + path.sep)) return answer(res, 404, 'not found');
-    const stat = await lstat(file).catch(() => null);
-    if (!stat?.isFile()) {
-      if (!existsSync(resolvedRoot)) return answer(res, 503, PAGES_NOT_BUILT);
-      return answer(res, 404, 'not found');
-    }
-    res.writeHead(200, {
-      ...PAGE_SECURITY_HEADERS,
-      'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': String(stat.size),
-      'cache-control': cacheControl,
-    });
-    if (req.method === 'HEAD') return void res.end();
-    await new Promise<void>((resolve) => {
-      const stream = createReadStream(file);
-      stream.on('error', () => {
-        res.destroy();
-        resolve();
-      });
-      res.on('close', () => {
-        stream.destroy();
-        resolve();
-      });
-      stream.pipe(res);
-    });
-  }
+  const { answer, sendFile } = staticFiles(resolvedRoot, PAGE_SECURITY_HEADERS);
 
   return async function servePage(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -131,6 +109,85 @@ export function pagesServer(root: string) {
     }
     return answer(res, 404, 'not found');
   };
+}
+
+/**
+ * True for a browser opening /graphql: GET or HEAD, accepting HTML, with no `query` parameter (a GET with one is
+ * a GraphQL operation, for Apollo).
+ */
+export function isExplorerRequest(req: IncomingMessage, url: URL): boolean {
+  return (
+    url.pathname === '/graphql' &&
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    !url.searchParams.has('query') &&
+    (req.headers.accept ?? '').includes('text/html')
+  );
+}
+
+/**
+ * Serves the API explorer's HTML (`no-store`, under `EXPLORER_SECURITY_HEADERS`) from the Vite build in `root`,
+ * or 503 when it is not built. Its assets are the build's, under /app/assets (`pagesServer`).
+ */
+export function explorerServer(root: string) {
+  const resolvedRoot = path.resolve(root);
+  const { answer, sendFile } = staticFiles(resolvedRoot, EXPLORER_SECURITY_HEADERS);
+  return async function serveExplorer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The same URL answers JSON to a GraphQL GET: caches must key on Accept.
+    const vary = { vary: 'accept' };
+    if (!existsSync(path.join(resolvedRoot, EXPLORER_PAGE))) return answer(res, 503, EXPLORER_NOT_BUILT, vary);
+    return sendFile(req, res, EXPLORER_PAGE, 'no-store', vary);
+  };
+}
+
+/** Answers from the build in `resolvedRoot` with `securityHeaders`: a one-line text answer, or a file. */
+function staticFiles(resolvedRoot: string, securityHeaders: Readonly<Record<string, string>>) {
+  function answer(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+    res.writeHead(status, {
+      ...securityHeaders,
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      ...headers,
+    });
+    res.end(`${text}\n`);
+  }
+
+  async function sendFile(
+    req: IncomingMessage,
+    res: ServerResponse,
+    relative: string,
+    cacheControl: string,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
+    const file = path.resolve(resolvedRoot, relative);
+    if (!file.startsWith(resolvedRoot + path.sep)) return answer(res, 404, 'not found');
+    const stat = await lstat(file).catch(() => null);
+    if (!stat?.isFile()) {
+      if (!existsSync(resolvedRoot)) return answer(res, 503, PAGES_NOT_BUILT);
+      return answer(res, 404, 'not found');
+    }
+    res.writeHead(200, {
+      ...securityHeaders,
+      'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': String(stat.size),
+      'cache-control': cacheControl,
+      ...headers,
+    });
+    if (req.method === 'HEAD') return void res.end();
+    await new Promise<void>((resolve) => {
+      const stream = createReadStream(file);
+      stream.on('error', () => {
+        res.destroy();
+        resolve();
+      });
+      res.on('close', () => {
+        stream.destroy();
+        resolve();
+      });
+      stream.pipe(res);
+    });
+  }
+
+  return { answer, sendFile };
 }
 
 /**

@@ -8,10 +8,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '../../src/config';
 import { openOrm } from '../../src/db/orm';
 import { createApp, type App } from '../../src/server/app';
-import { PAGES_NOT_BUILT, decodedSegments } from '../../src/server/pages';
+import { EXPLORER_NOT_BUILT, PAGES_NOT_BUILT, decodedSegments } from '../../src/server/pages';
 import { createLogger } from '../../src/shared/logger';
 import { createTestDatabase } from '../support/database';
-import { TEST_SESSION_SECRET } from '../support/harness';
+import { TEST_AUDIT_SIGNING_KEY, TEST_SESSION_SECRET } from '../support/harness';
 
 /**
  * The settings pages' face: GET/HEAD under /app from a build directory (a small
@@ -22,6 +22,16 @@ let database: { url: string; drop(): Promise<void> };
 const running: { app: App; orm: MikroORM }[] = [];
 
 const CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+/** The explorer's: the pages' plus inline styles and data: fonts (GraphiQL's editor, Monaco). */
+const EXPLORER_CSP =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+/** What Chromium sends when it opens a page. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://keyledger.example',
+  AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
+};
 
 async function start(pagesRoot: string, env: Record<string, string> = {}, databaseUrl = database.url): Promise<App> {
   const config = loadConfig({
@@ -63,7 +73,7 @@ let app: App;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'keyledger-pages-'));
   const root = path.join(dir, 'web');
-  for (const page of ['app/login', 'app/settings/api-keys', 'app/settings/audit']) {
+  for (const page of ['app/login', 'app/settings/api-keys', 'app/settings/audit', 'app/graphiql']) {
     await mkdir(path.join(root, page), { recursive: true });
     await writeFile(path.join(root, page, 'index.html'), `<!doctype html><title>${page}</title>`);
   }
@@ -194,9 +204,66 @@ describe('pages: serving', () => {
       await own.drop();
     }
   });
+});
 
-  it('serves no Apollo landing page on GET /graphql', async () => {
-    const response = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
-    expect(await response.text()).not.toMatch(/<html|apollo-server-landing-page|embeddable-sandbox/i);
+describe('pages: the API explorer on GET /graphql', () => {
+  it('answers a browser opening /graphql with the explorer, under its own CSP, outside production', async () => {
+    const response = await fetch(`${app.url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('vary')).toBe('accept');
+    expect(response.headers.get('content-security-policy')).toBe(EXPLORER_CSP);
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(await response.text()).toContain('<title>app/graphiql</title>');
+    const head = await fetch(`${app.url}/graphql`, { method: 'HEAD', headers: { accept: 'text/html' } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
+
+  it('keeps the explorer CSP off the settings pages and their assets', async () => {
+    for (const path of ['/app/login', '/app/settings/api-keys', '/app/assets/shell-Ab12.js']) {
+      expect((await fetch(`${app.url}${path}`)).headers.get('content-security-policy')).toBe(CSP);
+    }
+  });
+
+  it('leaves GraphQL to Apollo: a GET with a query, a GET without HTML, and POSTs answer JSON', async () => {
+    const query = encodeURIComponent('{__typename}');
+    const preflighted = await fetch(`${app.url}/graphql?query=${query}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect(preflighted.status).toBe(200);
+    expect(await preflighted.json()).toEqual({ data: { __typename: 'Query' } });
+
+    // Even a browser's navigation with a query gets JSON (here Apollo's CSRF refusal), never the explorer.
+    const navigated = await fetch(`${app.url}/graphql?query=${query}`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(navigated.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(await navigated.text()).not.toContain('app/graphiql');
+
+    const plain = await fetch(`${app.url}/graphql`, { headers: { accept: 'application/json' } });
+    expect(plain.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+
+    const posted = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { accept: BROWSER_ACCEPT, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{__typename}' }),
+    });
+    expect(await posted.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('answers 503 with one line when the explorer is not built', async () => {
+    const unbuilt = await start(path.join(dir, 'not-built'));
+    const response = await fetch(`${unbuilt.url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe(`${EXPLORER_NOT_BUILT}\n`);
+  });
+
+  it('serves no explorer, and no Apollo landing page, in production', async () => {
+    const production = await start(path.join(dir, 'web'), PRODUCTION);
+    const response = await fetch(`${production.url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(response.headers.get('content-type')).not.toContain('text/html');
+    expect(await response.text()).not.toMatch(/<html|<title|apollo-server-landing-page|embeddable-sandbox/i);
+    // Nor under /app: the explorer's HTML is no settings page.
+    expect((await fetch(`${production.url}/app/graphiql`)).status).toBe(404);
   });
 });
