@@ -49,10 +49,12 @@ const cursorOf = (createdAt, id) =>
 
 const PAGE_SQL = `
   SELECT k.id, k.name, k.purpose, k.description, k.scopes, k.display_key, k.created_at, k.expires_at, k.last_used_at,
-         k.last_used_ip, k.revoked_at, k.revoke_reason, k.rotated_at,
+         k.last_used_ip, k.revoked_at, k.revoke_reason, k.rotated_at, k.handoff_to, k.requests_since_rotation,
          cb.id AS created_by_id, cb.email AS created_by_email, rb.id AS revoked_by_id, rb.email AS revoked_by_email,
+         ow.id AS owner_id, ow.email AS owner_email,
          count(*) OVER () AS total
     FROM api_keys k
+    LEFT JOIN users ow ON ow.id = k.owner_id
     LEFT JOIN users cb ON cb.id = k.created_by_id
     LEFT JOIN users rb ON rb.id = k.revoked_by_id
    WHERE k.account_id = $1`;
@@ -91,9 +93,18 @@ schema.getQueryType().getFields().apiKeys.resolve = async (_root, args, ctx) => 
       description: row.description,
       scopes: row.scopes.map((scope) => SCOPE_NAMES[scope] ?? scope),
       displayKey: row.display_key,
-      status: row.revoked_at ? 'REVOKED' : row.expires_at && row.expires_at.getTime() <= now ? 'EXPIRED' : 'ACTIVE',
+      status: row.revoked_at
+        ? 'REVOKED'
+        : row.expires_at && row.expires_at.getTime() <= now
+          ? 'EXPIRED'
+          : row.rotated_at
+            ? 'ROTATING'
+            : 'ACTIVE',
       createdAt: row.created_at,
       createdBy: row.created_by_id ? { id: row.created_by_id, email: row.created_by_email } : null,
+      owner: row.owner_id ? { id: row.owner_id, email: row.owner_email } : null,
+      handoffTo: row.handoff_to,
+      requestsSinceRotation: row.rotated_at ? Number(row.requests_since_rotation) : null,
       expiresAt: row.expires_at,
       lastUsedAt: row.last_used_at,
       lastUsedIp: row.last_used_ip,
@@ -116,9 +127,9 @@ schema.getQueryType().getFields().apiKeys.resolve = async (_root, args, ctx) => 
 };
 
 const KEY_SQL = `
-  SELECT k.account_id, k.scopes, k.expires_at, k.revoked_at, k.created_by_id, m.role
+  SELECT k.account_id, k.scopes, k.expires_at, k.revoked_at, k.owner_id, m.role
     FROM api_keys k
-    LEFT JOIN memberships m ON m.account_id = k.account_id AND m.user_id = k.created_by_id
+    LEFT JOIN memberships m ON m.account_id = k.account_id AND m.user_id = k.owner_id
    WHERE k.digest = $1`;
 
 async function authenticate(header) {
@@ -132,7 +143,7 @@ async function authenticate(header) {
     row.revoked_at ||
     (row.expires_at && row.expires_at.getTime() <= Date.now()) ||
     !row.role ||
-    !row.created_by_id
+    !row.owner_id
   ) {
     throw new HttpError(401, 'UNAUTHENTICATED', 'Invalid API key');
   }

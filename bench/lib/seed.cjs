@@ -17,6 +17,29 @@ const DOCS = Object.fromEntries(
     .map(([name, document]) => [name.replace(/Document$/, ''), print(document)]),
 );
 
+/**
+ * The list query of scenarios 1, 2, 6 and 8: one page of keys with the fields the
+ * partner client's fragment had on 2026-11-27. Fixed here (not the product's
+ * ApiKeys document, which grew with key owners and usage) so that the ratios stay
+ * comparable from run to run; operation name ApiKeys as before.
+ */
+const LIST_QUERY = `query ApiKeys($first: Int, $after: String) {
+  apiKeys(first: $first, after: $after) {
+    totalCount
+    edges {
+      cursor
+      node {
+        id name purpose description scopes displayKey status createdAt
+        createdBy { id email }
+        expiresAt lastUsedAt lastUsedIp revokedAt
+        revokedBy { id email }
+        revokeReason rotatedAt
+      }
+    }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}`;
+
 const SESSION_SECRET = 'keyledger-bench-session-secret-0123456789abcdef';
 
 /** `keyledger bootstrap` → { accountId, userId, token } (session token of the OWNER, 8 h). */
@@ -115,4 +138,13 @@ async function bulkEvents(db, accountId, count, { days = 100, chunk = 100_000 } 
   return last;
 }
 
-module.exports = { DOCS, SESSION_SECRET, bootstrapAccount, bootstrapAccounts, createApiKey, bulkEvents, ACTIONS };
+module.exports = {
+  DOCS,
+  LIST_QUERY,
+  SESSION_SECRET,
+  bootstrapAccount,
+  bootstrapAccounts,
+  createApiKey,
+  bulkEvents,
+  ACTIONS,
+};

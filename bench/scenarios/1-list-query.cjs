@@ -2,7 +2,7 @@
 // 1. Authenticated list query: apiKeys(first: 20) with an API key, 50 connections,
 //    keyledger (rate limiter on) vs (a) raw node:http + graphql-js + pg, (b) PostGraphile 4.
 
-const { DOCS } = require('../lib/seed.cjs');
+const { LIST_QUERY } = require('../lib/seed.cjs');
 const { keysAccount } = require('../lib/datasets.cjs');
 const { cannon, assertClean, gqlOk } = require('../lib/load.cjs');
 const { resultRow } = require('../lib/report.cjs');
@@ -82,15 +82,15 @@ module.exports = {
     const postgraphile = await ctx.baseline('postgraphile', 'postgraphile.cjs');
 
     const variables = { first: 20 };
-    const body = JSON.stringify({ query: DOCS.ApiKeys, variables, operationName: 'ApiKeys' });
+    const body = JSON.stringify({ query: LIST_QUERY, variables, operationName: 'ApiKeys' });
     const pgBody = JSON.stringify({
       query: POSTGRAPHILE_QUERY,
       variables: { accountId: data.account.accountId, first: 20 },
     });
 
     // Same rows: keyledger and the raw baseline must answer identically; PostGraphile the same ids.
-    const ours = (await gqlOk(keyledger.graphqlUrl, DOCS.ApiKeys, variables, data.apiKey)).apiKeys;
-    const theirs = (await gqlOk(raw.graphqlUrl, DOCS.ApiKeys, variables, data.apiKey)).apiKeys;
+    const ours = (await gqlOk(keyledger.graphqlUrl, LIST_QUERY, variables, data.apiKey)).apiKeys;
+    const theirs = (await gqlOk(raw.graphqlUrl, LIST_QUERY, variables, data.apiKey)).apiKeys;
     if (comparable(ours) !== comparable(theirs)) {
       throw new Error(`raw baseline answers differently:\n${comparable(ours)}\n${comparable(theirs)}`);
     }

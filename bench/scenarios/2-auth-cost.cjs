@@ -5,7 +5,7 @@
 //    authenticator's query (one unique-index lookup on api_keys.digest).
 
 const crypto = require('node:crypto');
-const { DOCS } = require('../lib/seed.cjs');
+const { LIST_QUERY } = require('../lib/seed.cjs');
 const { keysAccount } = require('../lib/datasets.cjs');
 const { gqlOk } = require('../lib/load.cjs');
 const { resultRow } = require('../lib/report.cjs');
@@ -26,10 +26,10 @@ module.exports = {
   async run(ctx) {
     const keyledger = await ctx.keyledger('keyledger');
     const data = await keysAccount(ctx, keyledger.graphqlUrl);
-    const body = JSON.stringify({ query: DOCS.ApiKeys, variables: { first: 20 }, operationName: 'ApiKeys' });
+    const body = JSON.stringify({ query: LIST_QUERY, variables: { first: 20 }, operationName: 'ApiKeys' });
     // The session (OWNER) sees the same page as the KEYS_READ key.
-    const viaKey = await gqlOk(keyledger.graphqlUrl, DOCS.ApiKeys, { first: 20 }, data.apiKey);
-    const viaSession = await gqlOk(keyledger.graphqlUrl, DOCS.ApiKeys, { first: 20 }, data.sessionToken);
+    const viaKey = await gqlOk(keyledger.graphqlUrl, LIST_QUERY, { first: 20 }, data.apiKey);
+    const viaSession = await gqlOk(keyledger.graphqlUrl, LIST_QUERY, { first: 20 }, data.sessionToken);
     if (viaKey.apiKeys.edges.map((e) => e.node.id).join() !== viaSession.apiKeys.edges.map((e) => e.node.id).join()) {
       throw new Error('API key and session see different pages');
     }

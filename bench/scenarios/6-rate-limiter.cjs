@@ -3,7 +3,7 @@
 //    against a keyledger child with RATE_LIMIT_ENABLED=true (PostgreSQL store) vs one
 //    with RATE_LIMIT_ENABLED=false; ratio on ÷ off.
 
-const { DOCS } = require('../lib/seed.cjs');
+const { LIST_QUERY } = require('../lib/seed.cjs');
 const { keysAccount } = require('../lib/datasets.cjs');
 const { resultRow } = require('../lib/report.cjs');
 const { throughputTarget } = require('./1-list-query.cjs');
@@ -16,7 +16,7 @@ module.exports = {
     const on = await ctx.keyledger('keyledger-limiter-on', { RATE_LIMIT_ENABLED: 'true' });
     const off = await ctx.keyledger('keyledger-limiter-off', { RATE_LIMIT_ENABLED: 'false' });
     const data = await keysAccount(ctx, on.graphqlUrl);
-    const body = JSON.stringify({ query: DOCS.ApiKeys, variables: { first: 20 }, operationName: 'ApiKeys' });
+    const body = JSON.stringify({ query: LIST_QUERY, variables: { first: 20 }, operationName: 'ApiKeys' });
     const samples = await ctx.alternate(
       [throughputTarget('limiter-on', on, body, data.apiKey), throughputTarget('limiter-off', off, body, data.apiKey)],
       { value: (s) => s.rps },
