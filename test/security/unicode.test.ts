@@ -4,7 +4,9 @@ import {
   AuditEventsDocument,
   AuditEventStreamDocument,
   CreateApiKeyDocument,
+  FilteredApiKeysDocument,
   InviteMemberDocument,
+  TransferApiKeyDocument,
   RevokeApiKeyDocument,
   RotateApiKeyDocument,
   UpdateApiKeyDocument,
@@ -314,5 +316,75 @@ describe('what the audit log cuts to length', () => {
     const rows = await auditRows(env, owner.accountId, ['user_agent'], { afterSeq: after });
     expect(rows).toEqual([{ user_agent: userAgent.slice(0, 512) }]);
     await expectChainOk(owner);
+  });
+});
+
+describe('hostile values in the inputs of key owners, hand-off and hygiene', () => {
+  it.each(MALFORMED)(
+    'refuses %s in handoffTo, filter.search and a transfer reason, writing nothing',
+    async (_what, bad) => {
+      const { owner, key, member } = await accountWithMember();
+      await expectRefusedWithoutWrites(
+        () =>
+          env.api.call(
+            CreateApiKeyDocument,
+            { input: { name: 'handed', purpose: 'TEAM_HANDOFF', handoffTo: bad, scopes: ['KEYS_READ'] } },
+            { token: owner.token },
+          ),
+        'handoffTo',
+      );
+      await expectRefusedWithoutWrites(
+        () => env.api.call(FilteredApiKeysDocument, { filter: { search: bad } }, { token: owner.token }),
+        'filter.search',
+      );
+      await expectRefusedWithoutWrites(
+        () =>
+          env.api.call(
+            TransferApiKeyDocument,
+            { input: { id: key.id, toUserId: member.userId, reason: bad } },
+            { token: owner.token },
+          ),
+        'reason',
+      );
+      await expectChainOk(owner);
+    },
+  );
+
+  it('refuses an over-long hand-off team and a 1 MB one, writing nothing', async () => {
+    const { owner } = await accountWithMember();
+    await expectRefusedWithoutWrites(
+      () =>
+        env.api.call(
+          CreateApiKeyDocument,
+          { input: { name: 'handed', purpose: 'TEAM_HANDOFF', handoffTo: 'x'.repeat(101), scopes: ['KEYS_READ'] } },
+          { token: owner.token },
+        ),
+      'handoffTo',
+    );
+    const before = await writtenState();
+    const huge = await env.api.call(
+      CreateApiKeyDocument,
+      { input: { name: 'handed', purpose: 'TEAM_HANDOFF', handoffTo: 'x'.repeat(1_000_000), scopes: ['KEYS_READ'] } },
+      { token: owner.token },
+    );
+    expect(huge.status).toBe(413);
+    expect(errorCodes(huge)).toEqual(['PAYLOAD_TOO_LARGE']);
+    expect(await writtenState()).toBe(before);
+  });
+
+  it('refuses to transfer a key to another account’s member or to read another account’s owner, writing nothing', async () => {
+    const { owner, key } = await accountWithMember();
+    const other = await env.seedAccount({ plan: Plan.PREMIUM });
+    await expectRefusedWithoutWrites(
+      () =>
+        env.api.call(TransferApiKeyDocument, { input: { id: key.id, toUserId: other.userId } }, { token: owner.token }),
+      'toUserId',
+    );
+    const foreign = await env.api.call(
+      FilteredApiKeysDocument,
+      { filter: { ownerId: owner.userId } },
+      { token: other.token },
+    );
+    expect(foreign.data!.apiKeys.totalCount).toBe(0);
   });
 });
