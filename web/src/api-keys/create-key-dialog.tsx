@@ -2,7 +2,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { type ApiKeyPurpose, type ApiKeyScope, CreateKeyDocument, type KeyRowFragment } from '../gql/graphql';
 import { errorMessage } from '../shared/client';
-import { Dialog } from '../shared/dialog';
+import { Dialog, FormFooter } from '../shared/dialog';
 import { formatDate } from '../shared/format';
 import { randomId } from '../shared/ids';
 import { EXPIRY_PRESET_DAYS, PURPOSES, SCOPES } from './constants';
@@ -230,19 +230,7 @@ export function CreateKeyDialog({ policy, onCreated, onClose }: CreateKeyDialogP
             Keys can live at most {policy.maxKeyLifetimeDays} days (until {formatDate(latest.toISOString())}).
           </p>
         </fieldset>
-        {error && (
-          <p role="alert" className="alert alert-error">
-            {error}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create key'}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} onCancel={onClose} submitLabel="Create key" busyLabel="Creating…" />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useClient } from 'urql';
 import { EditKeyDocument, type KeyRowFragment } from '../gql/graphql';
 import { errorMessage } from '../shared/client';
-import { Dialog } from '../shared/dialog';
+import { Dialog, FormFooter } from '../shared/dialog';
 
 export interface EditKeyDialogProps {
   apiKey: KeyRowFragment;
@@ -53,19 +53,7 @@ export function EditKeyDialog({ apiKey, onSaved, onClose }: EditKeyDialogProps) 
             onChange={(event) => setDescription(event.target.value)}
           />
         </div>
-        {error && (
-          <p role="alert" className="alert alert-error">
-            {error}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} onCancel={onClose} submitLabel="Save" busyLabel="Saving…" />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useClient } from 'urql';
 import { type KeyRowFragment, RevokeKeyDocument } from '../gql/graphql';
 import { errorMessage } from '../shared/client';
-import { Dialog } from '../shared/dialog';
+import { Dialog, FormFooter } from '../shared/dialog';
 
 export interface RevokeKeyDialogProps {
   apiKey: KeyRowFragment;
@@ -65,19 +65,15 @@ export function RevokeKeyDialog({ apiKey, onRevoked, onClose }: RevokeKeyDialogP
             onChange={(event) => setReason(event.target.value)}
           />
         </div>
-        {error && (
-          <p role="alert" className="alert alert-error">
-            {error}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-danger" disabled={!confirmed || busy}>
-            {busy ? 'Revoking…' : 'Revoke key'}
-          </button>
-        </div>
+        <FormFooter
+          error={error}
+          busy={busy}
+          onCancel={onClose}
+          submitLabel="Revoke key"
+          busyLabel="Revoking…"
+          danger
+          disabled={!confirmed}
+        />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useClient } from 'urql';
 import { type KeyRowFragment, RotateKeyDocument } from '../gql/graphql';
 import { errorMessage } from '../shared/client';
-import { Dialog } from '../shared/dialog';
+import { Dialog, FormFooter } from '../shared/dialog';
 import { GRACE_PRESETS } from './constants';
 
 export interface RotateKeyDialogProps {
@@ -56,19 +56,7 @@ export function RotateKeyDialog({ apiKey, onRotated, onClose }: RotateKeyDialogP
             ))}
           </div>
         </fieldset>
-        {error && (
-          <p role="alert" className="alert alert-error">
-            {error}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Rotating…' : 'Rotate key'}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} onCancel={onClose} submitLabel="Rotate key" busyLabel="Rotating…" />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import { KeyMembersDocument, type KeyRowFragment, TransferKeyDocument } from '../gql/graphql';
 import { errorMessage } from '../shared/client';
-import { Dialog } from '../shared/dialog';
+import { Dialog, FormFooter } from '../shared/dialog';
 import { SCOPE_LABELS } from './constants';
 
 export interface TransferKeyDialogProps {
@@ -97,19 +97,14 @@ export function TransferKeyDialog({ apiKey, onTransferred, onClose }: TransferKe
             onChange={(event) => setReason(event.target.value)}
           />
         </div>
-        {(error || members.error) && (
-          <p role="alert" className="alert alert-error">
-            {error || errorMessage(members.error)}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy || !toUserId}>
-            {busy ? 'Transferring…' : 'Transfer key'}
-          </button>
-        </div>
+        <FormFooter
+          error={error || errorMessage(members.error)}
+          busy={busy}
+          onCancel={onClose}
+          submitLabel="Transfer key"
+          busyLabel="Transferring…"
+          disabled={!toUserId}
+        />
       </form>
     </Dialog>
   );

@@ -64,3 +64,42 @@ export function Dialog({ title, onClose, onDismiss, description, children, tone 
     </dialog>
   );
 }
+
+export interface FormFooterProps {
+  /** Shown above the buttons and announced when set. */
+  error: ReactNode;
+  busy: boolean;
+  onCancel: () => void;
+  submitLabel: string;
+  /** The submit button's text while `busy`. */
+  busyLabel: string;
+  /** A red submit button, for what cannot be undone. */
+  danger?: boolean;
+  /** Disables the submit button (it is also disabled while busy). */
+  disabled?: boolean;
+}
+
+/** The foot of a form dialog: its error, Cancel, and the submit button. */
+export function FormFooter({ error, busy, onCancel, submitLabel, busyLabel, danger, disabled }: FormFooterProps) {
+  return (
+    <>
+      {error && (
+        <p role="alert" className="alert alert-error">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className={`button ${danger ? 'button-danger' : 'button-primary'}`}
+          disabled={disabled || busy}
+        >
+          {busy ? busyLabel : submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}
