@@ -112,7 +112,13 @@ module.exports = {
     const raw = await ctx.baseline('raw-graphql', 'raw-graphql.cjs');
     const postgraphile = await ctx.baseline('postgraphile', 'postgraphile.cjs');
     const keyledger22 = await ctx.keyledger('keyledger-node22', {}, { node: node22 });
-    const postgraphile5 = await ctx.baseline('postgraphile5', 'postgraphile5.cjs', {}, { node: node22 });
+    const postgraphile5 = await ctx.baseline(
+      'postgraphile5',
+      'postgraphile5.cjs',
+      // Grafast's production mode (NODE_ENV=production already gives it; a developer's GRAPHILE_ENV must not).
+      { GRAPHILE_ENV: 'production' },
+      { node: node22 },
+    );
 
     const variables = { first: 20 };
     const body = JSON.stringify({ query: LIST_QUERY, variables, operationName: 'ApiKeys' });
