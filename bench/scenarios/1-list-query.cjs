@@ -171,6 +171,10 @@ module.exports = {
         `  ${name}: load generator used ${ctx.median(samples[name].map((s) => s.clientCores)).toFixed(2)} cores (median)`,
       );
     }
+    // Not a row: how much of the PostGraphile 5 pair's ratio is the runtime rather than the peer.
+    ctx.log(
+      `  keyledger on Node 22 ÷ on Node 20: ${(rps('keyledger-node22') / rps('keyledger')).toFixed(3)} (req/s, medians)`,
+    );
     ctx.record(
       resultRow({
         scenario: '1 list query',
