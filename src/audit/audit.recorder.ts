@@ -257,40 +257,49 @@ export async function auditedTransaction<T>(
   caller: Caller,
   work: (tx: EntityManager, audit: AppendAudit, auditBatch: AppendAuditBatch) => Promise<T>,
 ): Promise<T> {
-  let appended: AuditEvent[] = [];
-  const append = async (tx: EntityManager, entry: AuditEntry) => {
-    const event = await appendAuditEvent(tx, caller, entry);
-    appended.push(event);
-    return event;
-  };
-  const appendBatch = async (tx: EntityManager, entries: readonly AuditEntry[]) => {
-    const events = await appendAuditEvents(tx, caller, entries);
-    appended.push(...events);
-    return events;
-  };
-  try {
-    const result = await em.fork().transactional((tx) =>
+  return recordingDenials(em, caller, async () => {
+    const appended: AuditEvent[] = [];
+    const result = await em.fork().transactional(async (tx) =>
       work(
         tx,
-        (entry) => append(tx, entry),
-        (entries) => appendBatch(tx, entries),
+        async (entry) => {
+          const event = await appendAuditEvent(tx, caller, entry);
+          appended.push(event);
+          return event;
+        },
+        async (entries) => {
+          const events = await appendAuditEvents(tx, caller, entries);
+          appended.push(...events);
+          return events;
+        },
       ),
     );
     if (appended.length > 0) caller.onCommitted?.(caller.accountId, appended);
     return result;
+  });
+}
+
+/**
+ * Runs `change`, a mutation that writes its audit events itself (in its
+ * transaction, or in its one statement with `audit_append`); a FORBIDDEN
+ * refusal that names an attempt is recorded afterwards, in its own
+ * transaction, as `outcome: DENIED`.
+ */
+export async function recordingDenials<T>(em: EntityManager, caller: Caller, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
   } catch (error) {
     if (error instanceof ForbiddenError && error.attempt && caller.principal) {
       const attempt = error.attempt;
-      appended = [];
-      await em.fork().transactional((tx) =>
-        append(tx, {
+      const denied = await em.fork().transactional((tx) =>
+        appendAuditEvent(tx, caller, {
           action: attempt.action,
           outcome: AuditOutcome.DENIED,
           target: attempt.target ?? null,
           metadata: { reason: error.message },
         }),
       );
-      if (appended.length > 0) caller.onCommitted?.(caller.accountId, appended);
+      caller.onCommitted?.(caller.accountId, [denied]);
     }
     throw error;
   }

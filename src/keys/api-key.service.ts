@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
@@ -5,12 +6,25 @@ import { User } from '../accounts/user.entity';
 import { ApiKeyScope, ROLE_PERMISSIONS, type Role } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
 import type { AppendAudit, AuditTargetInput, Caller } from '../audit/audit.recorder';
-import { auditedTransaction } from '../audit/audit.recorder';
-import { PLAN_ENTITLEMENTS } from '../entitlements/plans';
-import { BadUserInputError, NotFoundError, QuotaExceededError, UnauthenticatedError } from '../shared/errors';
+import {
+  appendedEvents,
+  auditedTransaction,
+  prepareAuditEvents,
+  recordingDenials,
+  type AppendedRow,
+} from '../audit/audit.recorder';
+import { PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
+import {
+  AppError,
+  BadUserInputError,
+  ErrorCode,
+  NotFoundError,
+  QuotaExceededError,
+  UnauthenticatedError,
+} from '../shared/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../shared/pagination';
 import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../shared/validation';
-import { queryRows } from '../db/sql';
+import { queryRows, type Statement } from '../db/sql';
 import { ApiKey, ApiKeyPurpose, ApiKeyStatus, isWorking } from './api-key.entity';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
 import { apiKeyTarget, assertHoldsScopes, handOver, revokeDescendants, revokeOne } from './api-key.revocation';
@@ -20,6 +34,7 @@ import {
   ROLES_WITHOUT_KEYS_WRITE,
   type ApiKeyListFilter,
   type ApiKeyPageRow,
+  type ApiKeyUserView,
   type ApiKeyView,
 } from './api-key.view';
 
@@ -81,15 +96,69 @@ export interface ApiKeyPage {
 
 /** A newly minted key and its secret: the only time the secret exists outside the caller. */
 export interface IssuedApiKey {
-  apiKey: ApiKey;
+  apiKey: ApiKeyView;
   /** Empty on an idempotent replay: the secret exists only in the first response. */
   secret: string;
   /** True when this answers a retried idempotency key with the key created the first time. */
   replayed?: boolean;
 }
 
-/** How long an idempotency key is remembered. */
+/** How long an idempotency key is remembered (also in `api_key_create`). */
 const IDEMPOTENCY_WINDOW = '24 hours';
+
+/** Reads before `api_key_create` starts over when what they read changed meanwhile. */
+const MAX_CREATE_ATTEMPTS = 5;
+
+/** The account's expiry policy, which a new key's expiry follows. */
+type KeyPolicy = Pick<Account, 'requireKeyExpiration' | 'defaultKeyLifetimeDays' | 'maxKeyLifetimeDays'>;
+
+/** What createApiKey's rules read: the account's policy and plan, the member it acts for, the creating key, a replay. */
+interface CreateSnapshotRow {
+  plan: Plan;
+  require_key_expiration: boolean;
+  default_key_lifetime_days: number;
+  max_key_lifetime_days: number;
+  authority_email: string | null;
+  authority_name: string | null;
+  earlier_id: string | null;
+  creator_found: boolean;
+  creator_revoked_at: string | null;
+  creator_expires_at: string | null;
+}
+
+const CREATE_SNAPSHOT: Statement = {
+  name: 'api_key_create_snapshot',
+  text: `SELECT a.plan, a.require_key_expiration, a.default_key_lifetime_days, a.max_key_lifetime_days,
+                u.email AS authority_email, u.name AS authority_name,
+                (SELECT i.resource_id FROM idempotency_keys i JOIN api_keys k ON k.id = i.resource_id
+                  WHERE i.account_id = a.id AND i.operation = 'createApiKey' AND i.key = $3
+                    AND i.created_at > now() - interval '${IDEMPOTENCY_WINDOW}') AS earlier_id,
+                c.id IS NOT NULL AS creator_found, c.revoked_at AS creator_revoked_at, c.expires_at AS creator_expires_at
+           FROM accounts a
+           LEFT JOIN users u ON u.id = $2
+           LEFT JOIN api_keys c ON c.id = $4 AND c.account_id = a.id
+          WHERE a.id = $1`,
+};
+
+/** `api_key_create`'s answer: `created` with the appended event, or the check that failed. */
+interface CreateOutcomeRow extends AppendedRow {
+  outcome: 'created' | 'replayed' | 'quota' | 'stale' | 'creator_changed' | 'account_gone';
+  resource_id: string | null;
+}
+
+const CREATE: Statement = {
+  name: 'api_key_create',
+  text: `SELECT outcome, resource_id, appended_seq, appended_prev_hash, appended_hash
+           FROM api_key_create($1::jsonb, $2, $3::jsonb, $4, $5, $6, $7, $8::jsonb)`,
+};
+
+/** The creating key's expiry (its keys cannot outlive it), read again before creating; refused once it stopped working. */
+function creatorExpiryOf(snapshot: CreateSnapshotRow, now: Date): Date | null {
+  if (!snapshot.creator_found || snapshot.creator_revoked_at) throw new UnauthenticatedError('API key is revoked');
+  const expiresAt = snapshot.creator_expires_at ? new Date(snapshot.creator_expires_at) : null;
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) throw new UnauthenticatedError('API key is expired');
+  return expiresAt;
+}
 
 function requestedTarget(id: string): AuditTargetInput {
   return { type: 'api_key', id };
@@ -102,14 +171,24 @@ function authorityUserId(principal: Principal): string {
 
 /** Rules of the API key lifecycle. Every mutation is one transaction with its audit event. */
 export class ApiKeyService {
-  /** Creates a key; the secret is returned here and never again. */
+  /**
+   * Creates a key; the secret is returned here and never again. Two round
+   * trips: one read of what the rules need (the account's expiry policy and
+   * plan, the creating member, the creating key, an earlier call with the same
+   * idempotency key), then one statement, `api_key_create`, that re-checks
+   * those under the account's lock, counts the active keys against the plan,
+   * inserts the key with its idempotency record and appends its event — the
+   * change and its audit event commit together or not at all. When something
+   * it read changed in between (a policy, plan or creating key updated by a
+   * concurrent request), the create starts over from the read.
+   */
   async create(
     em: EntityManager,
     caller: Caller & { principal: Principal },
     data: CreateApiKeyData,
   ): Promise<IssuedApiKey> {
     const { principal } = caller;
-    return auditedTransaction(em, caller, async (tx, audit) => {
+    return recordingDenials(em, caller, async () => {
       assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
         action: 'api_key.created',
         target: { type: 'api_key', display: cutText(data.name, NAME_MAX) },
@@ -119,52 +198,124 @@ export class ApiKeyService {
       const handoffTo = handoffOf(data.purpose, data.handoffTo);
       const scopes = this.checkScopes(principal, data.scopes, 'api_key.created');
       const idempotencyKey = optionalText(data.idempotencyKey, 'idempotencyKey', 255);
-      // The account lock serialises creates, so the idempotency check and the quota are exact.
-      const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (idempotencyKey) {
-        const [earlier] = await tx.execute<{ resource_id: string }[]>(
-          `SELECT resource_id FROM idempotency_keys
-            WHERE account_id = ? AND operation = 'createApiKey' AND key = ? AND created_at > now() - interval '${IDEMPOTENCY_WINDOW}'`,
-          [account.id, idempotencyKey],
-        );
-        const first = earlier && (await tx.findOne(ApiKey, { id: earlier.resource_id }, { populate: SHOWN }));
-        if (first) return { apiKey: first, secret: '', replayed: true };
-      }
-      const now = new Date();
-      const parent = await this.creatingKey(tx, principal, now);
-      const expiresAt = this.resolveExpiry(account, data.expiresAt, now, parent?.expiresAt);
-      await this.assertQuota(tx, account, now);
-
-      const { key, secret } = await this.mint(tx, principal, now, {
-        account,
-        name,
-        purpose: data.purpose,
-        description,
-        handoffTo,
-        scopes,
-        expiresAt,
-        createdByKeyId: parent?.id ?? null,
-      });
-      await audit({
-        action: 'api_key.created',
-        target: apiKeyTarget(key),
-        metadata: {
+      const authorityId = authorityUserId(principal);
+      const creatorKeyId = principal.kind === 'apiKey' ? principal.keyId : null;
+      for (let attempt = 1; ; attempt++) {
+        const [snapshot] = await queryRows<CreateSnapshotRow>(em, CREATE_SNAPSHOT, [
+          principal.accountId,
+          authorityId,
+          idempotencyKey,
+          creatorKeyId,
+        ]);
+        if (!snapshot || snapshot.authority_email === null) {
+          throw new UnauthenticatedError('The member this request acts for is no longer in the account');
+        }
+        if (snapshot.earlier_id) return this.replayed(em, snapshot.earlier_id);
+        const now = new Date();
+        const parentExpiry = creatorKeyId ? creatorExpiryOf(snapshot, now) : undefined;
+        const policy: KeyPolicy = {
+          requireKeyExpiration: snapshot.require_key_expiration,
+          defaultKeyLifetimeDays: snapshot.default_key_lifetime_days,
+          maxKeyLifetimeDays: snapshot.max_key_lifetime_days,
+        };
+        const expiresAt = this.resolveExpiry(policy, data.expiresAt, now, parentExpiry);
+        const limit = PLAN_ENTITLEMENTS[snapshot.plan].maxActiveApiKeys;
+        const secret = generateApiKeySecret();
+        const authority: ApiKeyUserView = { id: authorityId, email: snapshot.authority_email, name: snapshot.authority_name };
+        const key: ApiKeyView = {
+          id: randomUUID(),
           name,
-          purpose: key.purpose,
-          ...(handoffTo ? { handoffTo } : {}),
+          purpose: data.purpose,
+          description,
           scopes,
-          expiresAt: expiresAt?.toISOString() ?? null,
-        },
-      });
-      if (idempotencyKey) {
-        await tx.execute(
-          `INSERT INTO idempotency_keys (account_id, operation, key, resource_id) VALUES (?, 'createApiKey', ?, ?)
-           ON CONFLICT (account_id, operation, key) DO UPDATE SET resource_id = excluded.resource_id, created_at = now()`,
-          [account.id, idempotencyKey, key.id],
-        );
+          displayKey: displayKeyOf(secret),
+          createdAt: now,
+          createdBy: authority,
+          owner: authority,
+          ownerRole: principal.kind === 'user' ? principal.role : principal.ownerRole,
+          handoffTo,
+          requestsSinceRotation: 0,
+          expiresAt,
+          lastUsedAt: null,
+          lastUsedIp: null,
+          revokedAt: null,
+          revokedBy: null,
+          revokeReason: null,
+          rotatedAt: null,
+        };
+        const event = prepareAuditEvents(caller, [
+          {
+            action: 'api_key.created',
+            target: apiKeyTarget(key),
+            metadata: {
+              name,
+              purpose: key.purpose,
+              ...(handoffTo ? { handoffTo } : {}),
+              scopes,
+              expiresAt: expiresAt?.toISOString() ?? null,
+            },
+          },
+        ]);
+        const [outcome] = await queryRows<CreateOutcomeRow>(em, CREATE, [
+          JSON.stringify({
+            id: key.id,
+            account_id: principal.accountId,
+            name,
+            purpose: key.purpose,
+            description,
+            scopes,
+            digest: hashApiKey(secret),
+            display_key: key.displayKey,
+            created_at: now.toISOString(),
+            created_by_id: authorityId,
+            owner_id: authorityId,
+            created_by_key_id: creatorKeyId,
+            expires_at: expiresAt?.toISOString() ?? null,
+            handoff_to: handoffTo,
+          }),
+          snapshot.plan,
+          JSON.stringify({
+            require_key_expiration: policy.requireKeyExpiration,
+            default_key_lifetime_days: policy.defaultKeyLifetimeDays,
+            max_key_lifetime_days: policy.maxKeyLifetimeDays,
+          }),
+          limit,
+          creatorKeyId,
+          parentExpiry?.toISOString() ?? null,
+          idempotencyKey,
+          event.json,
+        ]);
+        switch (outcome?.outcome) {
+          case 'created':
+            caller.onCommitted?.(principal.accountId, appendedEvents(event.events, [outcome]));
+            return { apiKey: key, secret };
+          case 'replayed':
+            return this.replayed(em, outcome.resource_id!);
+          case 'quota':
+            throw new QuotaExceededError(
+              `The ${snapshot.plan} plan allows ${limit} active API keys; revoke one or upgrade the plan`,
+              'maxActiveApiKeys',
+              limit,
+            );
+          case 'account_gone':
+            throw new UnauthenticatedError('This account no longer exists');
+          default:
+            // 'stale' or 'creator_changed': read again (a revoked or expired creating key is refused there).
+            if (attempt >= MAX_CREATE_ATTEMPTS) {
+              throw new AppError(
+                ErrorCode.INTERNAL_SERVER_ERROR,
+                'The account’s key policy kept changing during this request; no key was created — try again',
+              );
+            }
+        }
       }
-      return { apiKey: key, secret };
     });
+  }
+
+  /** The key an earlier call with the same idempotency key created, answered again without its secret. */
+  private async replayed(em: EntityManager, id: string): Promise<IssuedApiKey> {
+    const first = await em.fork().findOneOrFail(ApiKey, { id }, { populate: SHOWN });
+    return { apiKey: first, secret: '', replayed: true };
   }
 
   /**
@@ -547,7 +698,7 @@ export class ApiKeyService {
    * is capped at the parent's expiry, and a later date or no expiry is refused.
    */
   private resolveExpiry(
-    account: Account,
+    account: KeyPolicy,
     requested: Date | null | undefined,
     now: Date,
     parentExpiry: Date | null | undefined,
@@ -582,21 +733,6 @@ export class ApiKeyService {
     return requested;
   }
 
-  private async assertQuota(tx: EntityManager, account: Account, now: Date): Promise<void> {
-    const limit = PLAN_ENTITLEMENTS[account.plan].maxActiveApiKeys;
-    const active = await tx.count(ApiKey, {
-      account,
-      revokedAt: null,
-      $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }],
-    });
-    if (active >= limit) {
-      throw new QuotaExceededError(
-        `The ${account.plan} plan allows ${limit} active API keys; revoke one or upgrade the plan`,
-        'maxActiveApiKeys',
-        limit,
-      );
-    }
-  }
 }
 
 /** The earliest of some optional dates; null (never) only when all are null. */
