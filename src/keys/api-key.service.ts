@@ -221,7 +221,11 @@ export class ApiKeyService {
         const expiresAt = this.resolveExpiry(policy, data.expiresAt, now, parentExpiry);
         const limit = PLAN_ENTITLEMENTS[snapshot.plan].maxActiveApiKeys;
         const secret = generateApiKeySecret();
-        const authority: ApiKeyUserView = { id: authorityId, email: snapshot.authority_email, name: snapshot.authority_name };
+        const authority: ApiKeyUserView = {
+          id: authorityId,
+          email: snapshot.authority_email,
+          name: snapshot.authority_name,
+        };
         const key: ApiKeyView = {
           id: randomUUID(),
           name,
@@ -732,7 +736,6 @@ export class ApiKeyService {
     if (parentExpiry && requested.getTime() > parentExpiry.getTime()) throw outlives('expiresAt is too late');
     return requested;
   }
-
 }
 
 /** The earliest of some optional dates; null (never) only when all are null. */
