@@ -39,13 +39,14 @@ const EVENT_COLUMNS = [
  * and the digests are unchanged.
  *
  * `api_key_create(...)` is createApiKey's write: under the account's lock it
- * re-checks what the service read before (the expiry policy and plan the
- * expiry and quota were computed from, the creating key still working, the
- * idempotency key still unused), counts the active keys against the plan's
- * limit, inserts the key, remembers the idempotency key and appends the event
- * — the whole change one statement, so one round trip and one transaction.
- * Its answer says which check failed, if one did; the service maps it to the
- * same errors as before.
+ * answers an idempotency key already used with the first key, checks what the
+ * service computed from (the expiry policy and plan behind the expiry and the
+ * quota, the creating key still working with the expiry it had), counts the
+ * active keys against the plan's limit, inserts the key, remembers the
+ * idempotency key and appends the event — the whole change one statement, so
+ * one round trip and one transaction. Its answer says which check failed, if
+ * one did, with the account's current plan and policy (the service computes
+ * again from them), and the owner's email and name for the created key.
  */
 export class Migration20261203000000_audit_append extends Migration {
   override async up(): Promise<void> {
@@ -96,34 +97,44 @@ export class Migration20261203000000_audit_append extends Migration {
         p_idempotency_key text,
         p_events jsonb
       )
-      RETURNS TABLE (outcome text, resource_id uuid, appended_seq bigint, appended_prev_hash text, appended_hash text)
+      RETURNS TABLE (outcome text, resource_id uuid, appended_seq bigint, appended_prev_hash text, appended_hash text,
+                     plan text, policy jsonb, owner_email text, owner_name text)
       LANGUAGE plpgsql AS $fn$
+      #variable_conflict use_column
       DECLARE
         v_account uuid := (p_key->>'account_id')::uuid;
         v_now timestamptz := (p_key->>'created_at')::timestamptz;
         v_row accounts%ROWTYPE;
+        v_policy jsonb;
         v_earlier uuid;
+        v_email text;
+        v_name text;
       BEGIN
         -- The account lock serialises creates: the idempotency check and the quota below are exact.
         SELECT * INTO v_row FROM accounts WHERE id = v_account FOR UPDATE;
         IF NOT FOUND THEN
-          RETURN QUERY SELECT 'account_gone', NULL::uuid, NULL::bigint, NULL::text, NULL::text;
+          RETURN QUERY SELECT 'account_gone', NULL::uuid, NULL::bigint, NULL::text, NULL::text,
+                              NULL::text, NULL::jsonb, NULL::text, NULL::text;
           RETURN;
         END IF;
+        v_policy := jsonb_build_object(
+          'require_key_expiration', v_row.require_key_expiration,
+          'default_key_lifetime_days', v_row.default_key_lifetime_days,
+          'max_key_lifetime_days', v_row.max_key_lifetime_days);
         IF p_idempotency_key IS NOT NULL THEN
           SELECT i.resource_id INTO v_earlier FROM idempotency_keys i
            WHERE i.account_id = v_account AND i.operation = 'createApiKey' AND i.key = p_idempotency_key
              AND i.created_at > now() - interval '24 hours';
           IF v_earlier IS NOT NULL AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = v_earlier) THEN
-            RETURN QUERY SELECT 'replayed', v_earlier, NULL::bigint, NULL::text, NULL::text;
+            RETURN QUERY SELECT 'replayed', v_earlier, NULL::bigint, NULL::text, NULL::text,
+                                v_row.plan, v_policy, NULL::text, NULL::text;
             RETURN;
           END IF;
         END IF;
-        IF v_row.plan <> p_plan
-           OR v_row.require_key_expiration <> (p_policy->>'require_key_expiration')::boolean
-           OR v_row.default_key_lifetime_days <> (p_policy->>'default_key_lifetime_days')::integer
-           OR v_row.max_key_lifetime_days <> (p_policy->>'max_key_lifetime_days')::integer THEN
-          RETURN QUERY SELECT 'stale', NULL::uuid, NULL::bigint, NULL::text, NULL::text;
+        IF v_row.plan <> p_plan OR v_policy <> p_policy THEN
+          -- What the service computed from is out of date: here is the current state to compute again from.
+          RETURN QUERY SELECT 'stale', NULL::uuid, NULL::bigint, NULL::text, NULL::text,
+                              v_row.plan, v_policy, NULL::text, NULL::text;
           RETURN;
         END IF;
         IF p_creator_key IS NOT NULL AND NOT EXISTS (
@@ -131,13 +142,15 @@ export class Migration20261203000000_audit_append extends Migration {
            WHERE k.id = p_creator_key AND k.account_id = v_account AND k.revoked_at IS NULL
              AND date_trunc('milliseconds', k.expires_at) IS NOT DISTINCT FROM p_creator_expires_at
              AND (k.expires_at IS NULL OR k.expires_at > v_now)) THEN
-          RETURN QUERY SELECT 'creator_changed', NULL::uuid, NULL::bigint, NULL::text, NULL::text;
+          RETURN QUERY SELECT 'creator_changed', NULL::uuid, NULL::bigint, NULL::text, NULL::text,
+                              v_row.plan, v_policy, NULL::text, NULL::text;
           RETURN;
         END IF;
         IF (SELECT count(*) FROM api_keys k
              WHERE k.account_id = v_account AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > v_now))
            >= p_max_active THEN
-          RETURN QUERY SELECT 'quota', NULL::uuid, NULL::bigint, NULL::text, NULL::text;
+          RETURN QUERY SELECT 'quota', NULL::uuid, NULL::bigint, NULL::text, NULL::text,
+                              v_row.plan, v_policy, NULL::text, NULL::text;
           RETURN;
         END IF;
         INSERT INTO api_keys (id, account_id, name, purpose, description, scopes, digest, display_key, created_at,
@@ -150,7 +163,9 @@ export class Migration20261203000000_audit_append extends Migration {
           VALUES (v_account, 'createApiKey', p_idempotency_key, (p_key->>'id')::uuid)
           ON CONFLICT (account_id, operation, key) DO UPDATE SET resource_id = excluded.resource_id, created_at = now();
         END IF;
-        RETURN QUERY SELECT 'created', (p_key->>'id')::uuid, a.appended_seq, a.appended_prev_hash, a.appended_hash
+        SELECT u.email, u.name INTO v_email, v_name FROM users u WHERE u.id = (p_key->>'owner_id')::uuid;
+        RETURN QUERY SELECT 'created', (p_key->>'id')::uuid, a.appended_seq, a.appended_prev_hash, a.appended_hash,
+                            v_row.plan, v_policy, v_email, v_name
           FROM audit_append(v_account, p_events) a;
       END
       $fn$`);

@@ -7,8 +7,9 @@
 //        count the active keys against the plan's limit, insert the key, lock the chain head, insert the
 //        hashed event, move the head;
 //    (b) pgbench running that statement as a custom script (the database's own limit; reported, no target).
-//    Then: database round trips per create and per updateAccountSettings (a counting proxy), and the same
-//    creates with 100 live graphql-ws subscribers on those accounts ÷ without, in an alternation of its own.
+//    Then the same creates with 100 live graphql-ws subscribers on those accounts ÷ without, in an
+//    alternation of its own; and database round trips per create and per updateAccountSettings (a counting
+//    proxy in front of a lone keyledger).
 //    Between runs the created keys are deleted, so every run starts below the plan's 1,000 active keys.
 
 const fs = require('node:fs');
@@ -169,7 +170,6 @@ module.exports = {
       );
     } finally {
       fs.rmSync(path.dirname(scriptFile), { recursive: true, force: true });
-      await clearCreated().catch(() => undefined);
     }
 
     const creates = ctx.median(samples.keyledger.map((s) => s.eventsPerSecond));
@@ -221,7 +221,10 @@ module.exports = {
       }),
     );
 
-    // Round trips per audited mutation, counted between a keyledger child and PostgreSQL.
+    // Round trips per audited mutation, counted between a keyledger child and PostgreSQL, with no other
+    // keyledger running (a lone instance sends no NOTIFY: with others listening, each ≤ 5 ms of commits
+    // adds one coalesced NOTIFY).
+    await ctx.endScenario();
     const proxy = await startCountingProxy(db.url);
     try {
       const proxied = await ctx.keyledger('keyledger-proxied', { DATABASE_URL: proxy.url });
@@ -278,6 +281,7 @@ module.exports = {
     } finally {
       await ctx.endScenario();
       await proxy.close();
+      await clearCreated().catch(() => undefined);
     }
   },
 };

@@ -26,6 +26,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../shared/pagination';
 import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { queryRows, type Statement } from '../db/sql';
 import { ApiKey, ApiKeyPurpose, ApiKeyStatus, isWorking } from './api-key.entity';
+import { KeyPolicies, type KeyPolicy } from './key-policies';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
 import { apiKeyTarget, assertHoldsScopes, handOver, revokeDescendants, revokeOne } from './api-key.revocation';
 import {
@@ -34,7 +35,6 @@ import {
   ROLES_WITHOUT_KEYS_WRITE,
   type ApiKeyListFilter,
   type ApiKeyPageRow,
-  type ApiKeyUserView,
   type ApiKeyView,
 } from './api-key.view';
 
@@ -103,59 +103,74 @@ export interface IssuedApiKey {
   replayed?: boolean;
 }
 
-/** How long an idempotency key is remembered (also in `api_key_create`). */
-const IDEMPOTENCY_WINDOW = '24 hours';
-
-/** Reads before `api_key_create` starts over when what they read changed meanwhile. */
+/** Tries of `api_key_create` before giving up on an account whose policy or creating key keeps changing. */
 const MAX_CREATE_ATTEMPTS = 5;
 
-/** The account's expiry policy, which a new key's expiry follows. */
-type KeyPolicy = Pick<Account, 'requireKeyExpiration' | 'defaultKeyLifetimeDays' | 'maxKeyLifetimeDays'>;
-
-/** What createApiKey's rules read: the account's policy and plan, the member it acts for, the creating key, a replay. */
-interface CreateSnapshotRow {
+/** The account's plan and key policy, and the creating key's state (none for a user). */
+interface CreateStateRow {
   plan: Plan;
-  require_key_expiration: boolean;
-  default_key_lifetime_days: number;
-  max_key_lifetime_days: number;
-  authority_email: string | null;
-  authority_name: string | null;
-  earlier_id: string | null;
+  policy: PolicyJson;
   creator_found: boolean;
   creator_revoked_at: string | null;
   creator_expires_at: string | null;
 }
 
-const CREATE_SNAPSHOT: Statement = {
-  name: 'api_key_create_snapshot',
-  text: `SELECT a.plan, a.require_key_expiration, a.default_key_lifetime_days, a.max_key_lifetime_days,
-                u.email AS authority_email, u.name AS authority_name,
-                (SELECT i.resource_id FROM idempotency_keys i JOIN api_keys k ON k.id = i.resource_id
-                  WHERE i.account_id = a.id AND i.operation = 'createApiKey' AND i.key = $3
-                    AND i.created_at > now() - interval '${IDEMPOTENCY_WINDOW}') AS earlier_id,
+/** A key policy as `api_key_create` compares and answers it. */
+interface PolicyJson {
+  require_key_expiration: boolean;
+  default_key_lifetime_days: number;
+  max_key_lifetime_days: number;
+}
+
+const CREATE_STATE: Statement = {
+  name: 'api_key_create_state',
+  text: `SELECT a.plan,
+                jsonb_build_object('require_key_expiration', a.require_key_expiration,
+                                   'default_key_lifetime_days', a.default_key_lifetime_days,
+                                   'max_key_lifetime_days', a.max_key_lifetime_days) AS policy,
                 c.id IS NOT NULL AS creator_found, c.revoked_at AS creator_revoked_at, c.expires_at AS creator_expires_at
            FROM accounts a
-           LEFT JOIN users u ON u.id = $2
-           LEFT JOIN api_keys c ON c.id = $4 AND c.account_id = a.id
+           LEFT JOIN api_keys c ON c.id = $2 AND c.account_id = a.id
           WHERE a.id = $1`,
 };
+
+function policyJson(policy: KeyPolicy): PolicyJson {
+  return {
+    require_key_expiration: policy.requireKeyExpiration,
+    default_key_lifetime_days: policy.defaultKeyLifetimeDays,
+    max_key_lifetime_days: policy.maxKeyLifetimeDays,
+  };
+}
+
+function policyOf(row: { plan: Plan | null; policy: PolicyJson | null }): KeyPolicy {
+  return {
+    plan: row.plan!,
+    requireKeyExpiration: row.policy!.require_key_expiration,
+    defaultKeyLifetimeDays: row.policy!.default_key_lifetime_days,
+    maxKeyLifetimeDays: row.policy!.max_key_lifetime_days,
+  };
+}
 
 /** `api_key_create`'s answer: `created` with the appended event, or the check that failed. */
 interface CreateOutcomeRow extends AppendedRow {
   outcome: 'created' | 'replayed' | 'quota' | 'stale' | 'creator_changed' | 'account_gone';
   resource_id: string | null;
+  plan: Plan | null;
+  policy: PolicyJson | null;
+  owner_email: string | null;
+  owner_name: string | null;
 }
 
 const CREATE: Statement = {
   name: 'api_key_create',
-  text: `SELECT outcome, resource_id, appended_seq, appended_prev_hash, appended_hash
+  text: `SELECT outcome, resource_id, appended_seq, appended_prev_hash, appended_hash, plan, policy, owner_email, owner_name
            FROM api_key_create($1::jsonb, $2, $3::jsonb, $4, $5, $6, $7, $8::jsonb)`,
 };
 
 /** The creating key's expiry (its keys cannot outlive it), read again before creating; refused once it stopped working. */
-function creatorExpiryOf(snapshot: CreateSnapshotRow, now: Date): Date | null {
-  if (!snapshot.creator_found || snapshot.creator_revoked_at) throw new UnauthenticatedError('API key is revoked');
-  const expiresAt = snapshot.creator_expires_at ? new Date(snapshot.creator_expires_at) : null;
+function creatorExpiryOf(row: CreateStateRow, now: Date): Date | null {
+  if (!row.creator_found || row.creator_revoked_at) throw new UnauthenticatedError('API key is revoked');
+  const expiresAt = row.creator_expires_at ? new Date(row.creator_expires_at) : null;
   if (expiresAt && expiresAt.getTime() <= now.getTime()) throw new UnauthenticatedError('API key is expired');
   return expiresAt;
 }
@@ -171,16 +186,20 @@ function authorityUserId(principal: Principal): string {
 
 /** Rules of the API key lifecycle. Every mutation is one transaction with its audit event. */
 export class ApiKeyService {
+  /** This instance's last view of each account's plan and key policy (checked by every create). */
+  private readonly policies = new KeyPolicies();
+
   /**
-   * Creates a key; the secret is returned here and never again. Two round
-   * trips: one read of what the rules need (the account's expiry policy and
-   * plan, the creating member, the creating key, an earlier call with the same
-   * idempotency key), then one statement, `api_key_create`, that re-checks
-   * those under the account's lock, counts the active keys against the plan,
-   * inserts the key with its idempotency record and appends its event — the
-   * change and its audit event commit together or not at all. When something
-   * it read changed in between (a policy, plan or creating key updated by a
-   * concurrent request), the create starts over from the read.
+   * Creates a key; the secret is returned here and never again. One statement
+   * makes the change: `api_key_create` answers a used idempotency key with the
+   * first key, and otherwise, under the account's lock, checks the plan and
+   * expiry policy the key was computed from (this instance's last view of
+   * them, {@link KeyPolicies}) and that the creating key still works, counts
+   * the active keys against the plan, inserts the key with its idempotency
+   * record and appends its event — the change and its event commit together
+   * or not at all. A stale view is answered with the current one and the key
+   * is computed again; a creating key that changed is read again (refused if
+   * revoked or expired).
    */
   async create(
     em: EntityManager,
@@ -200,32 +219,18 @@ export class ApiKeyService {
       const idempotencyKey = optionalText(data.idempotencyKey, 'idempotencyKey', 255);
       const authorityId = authorityUserId(principal);
       const creatorKeyId = principal.kind === 'apiKey' ? principal.keyId : null;
+      let parentExpiry = principal.kind === 'apiKey' ? principal.expiresAt : undefined;
+      let policy = this.policies.get(principal.accountId);
       for (let attempt = 1; ; attempt++) {
-        const [snapshot] = await queryRows<CreateSnapshotRow>(em, CREATE_SNAPSHOT, [
-          principal.accountId,
-          authorityId,
-          idempotencyKey,
-          creatorKeyId,
-        ]);
-        if (!snapshot || snapshot.authority_email === null) {
-          throw new UnauthenticatedError('The member this request acts for is no longer in the account');
+        if (!policy) {
+          const read = await this.readCreateState(em, principal);
+          policy = read.policy;
+          parentExpiry = read.parentExpiry;
         }
-        if (snapshot.earlier_id) return this.replayed(em, snapshot.earlier_id);
         const now = new Date();
-        const parentExpiry = creatorKeyId ? creatorExpiryOf(snapshot, now) : undefined;
-        const policy: KeyPolicy = {
-          requireKeyExpiration: snapshot.require_key_expiration,
-          defaultKeyLifetimeDays: snapshot.default_key_lifetime_days,
-          maxKeyLifetimeDays: snapshot.max_key_lifetime_days,
-        };
         const expiresAt = this.resolveExpiry(policy, data.expiresAt, now, parentExpiry);
-        const limit = PLAN_ENTITLEMENTS[snapshot.plan].maxActiveApiKeys;
+        const limit = PLAN_ENTITLEMENTS[policy.plan].maxActiveApiKeys;
         const secret = generateApiKeySecret();
-        const authority: ApiKeyUserView = {
-          id: authorityId,
-          email: snapshot.authority_email,
-          name: snapshot.authority_name,
-        };
         const key: ApiKeyView = {
           id: randomUUID(),
           name,
@@ -234,8 +239,8 @@ export class ApiKeyService {
           scopes,
           displayKey: displayKeyOf(secret),
           createdAt: now,
-          createdBy: authority,
-          owner: authority,
+          createdBy: null,
+          owner: null,
           ownerRole: principal.kind === 'user' ? principal.role : principal.ownerRole,
           handoffTo,
           requestsSinceRotation: 0,
@@ -277,43 +282,62 @@ export class ApiKeyService {
             expires_at: expiresAt?.toISOString() ?? null,
             handoff_to: handoffTo,
           }),
-          snapshot.plan,
-          JSON.stringify({
-            require_key_expiration: policy.requireKeyExpiration,
-            default_key_lifetime_days: policy.defaultKeyLifetimeDays,
-            max_key_lifetime_days: policy.maxKeyLifetimeDays,
-          }),
+          policy.plan,
+          JSON.stringify(policyJson(policy)),
           limit,
           creatorKeyId,
           parentExpiry?.toISOString() ?? null,
           idempotencyKey,
           event.json,
         ]);
-        switch (outcome?.outcome) {
-          case 'created':
+        if (!outcome || outcome.outcome === 'account_gone') {
+          throw new UnauthenticatedError('This account no longer exists');
+        }
+        const current = policyOf(outcome);
+        this.policies.remember(principal.accountId, current);
+        switch (outcome.outcome) {
+          case 'created': {
             caller.onCommitted?.(principal.accountId, appendedEvents(event.events, [outcome]));
-            return { apiKey: key, secret };
+            const authority = { id: authorityId, email: outcome.owner_email ?? '', name: outcome.owner_name };
+            return { apiKey: { ...key, createdBy: authority, owner: authority }, secret };
+          }
           case 'replayed':
             return this.replayed(em, outcome.resource_id!);
           case 'quota':
             throw new QuotaExceededError(
-              `The ${snapshot.plan} plan allows ${limit} active API keys; revoke one or upgrade the plan`,
+              `The ${current.plan} plan allows ${PLAN_ENTITLEMENTS[current.plan].maxActiveApiKeys} active API keys; revoke one or upgrade the plan`,
               'maxActiveApiKeys',
-              limit,
+              PLAN_ENTITLEMENTS[current.plan].maxActiveApiKeys,
             );
-          case 'account_gone':
-            throw new UnauthenticatedError('This account no longer exists');
+          case 'creator_changed':
+            // Rotated, revoked or expired since the request was authenticated: read it again.
+            policy = undefined;
+            break;
           default:
-            // 'stale' or 'creator_changed': read again (a revoked or expired creating key is refused there).
-            if (attempt >= MAX_CREATE_ATTEMPTS) {
-              throw new AppError(
-                ErrorCode.INTERNAL_SERVER_ERROR,
-                'The account’s key policy kept changing during this request; no key was created — try again',
-              );
-            }
+            // 'stale': computed from an old plan or policy; again from the current one.
+            policy = current;
+        }
+        if (attempt >= MAX_CREATE_ATTEMPTS) {
+          throw new AppError(
+            ErrorCode.INTERNAL_SERVER_ERROR,
+            'The account’s key policy kept changing during this request; no key was created — try again',
+          );
         }
       }
     });
+  }
+
+  /** The account's plan and key policy, and the creating key's expiry (refused if it stopped working). */
+  private async readCreateState(
+    em: EntityManager,
+    principal: Principal,
+  ): Promise<{ policy: KeyPolicy; parentExpiry: Date | null | undefined }> {
+    const creatorKeyId = principal.kind === 'apiKey' ? principal.keyId : null;
+    const [row] = await queryRows<CreateStateRow>(em, CREATE_STATE, [principal.accountId, creatorKeyId]);
+    if (!row) throw new UnauthenticatedError('This account no longer exists');
+    const policy = policyOf(row);
+    this.policies.remember(principal.accountId, policy);
+    return { policy, parentExpiry: creatorKeyId ? creatorExpiryOf(row, new Date()) : undefined };
   }
 
   /** The key an earlier call with the same idempotency key created, answered again without its secret. */
