@@ -37,6 +37,7 @@ import { Metrics, holdsMetricsToken } from './metrics';
 import { defaultPagesRoot, explorerServer, isExplorerRequest, isPagePath, pagesServer } from './pages';
 import { pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
+import { compiledExecution } from './graphql/executor';
 import { formatErrorWith, queryLimitsPlugin, requestLogPlugin, responseHeadersPlugin } from './graphql/plugins';
 import { BodyTooLarge, clientIpWith, graphqlError, readBody, sendJson, sendRateLimited } from './http';
 import { attachWebSocketServer, type ContextInput } from './websocket';
@@ -143,7 +144,8 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
   const schema = await buildAppSchema();
   const formatError = formatErrorWith(logger);
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Apollo parses, validates and runs the plugins; a query document that comes back runs compiled.
+    gateway: compiledExecution(schema, logger),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
