@@ -1,6 +1,13 @@
 // Apollo's executor for HTTP operations: a query document seen again runs as compiled JavaScript (graphql-jit).
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
-import { execute, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  execute,
+  getVariableValues,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Logger } from 'pino';
 
@@ -78,7 +85,10 @@ export function compiledExecution(
 
   const executor: Executor = async ({ document, operation, operationName, request, context }) => {
     const compiled = operation.operation === 'query' ? compiledFor(document, operationName) : null;
-    if (compiled) return compiled.query(undefined, context, request.variables);
+    // Variables graphql-js would refuse go to graphql-js, so the refusal (message, BAD_USER_INPUT, 400) is its own.
+    if (compiled && !getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) {
+      return withGraphQLErrors(await compiled.query(undefined, context, request.variables));
+    }
     return execute({
       schema,
       document,
@@ -100,4 +110,24 @@ export function compiledExecution(
       tracked.clear();
     },
   };
+}
+
+/**
+ * graphql-jit's errors as graphql-js makes them (its own lack `extensions` when the thrown
+ * error has none, which Apollo's error formatting needs): same message, locations, path and
+ * original error, so `formatError` masks or passes them exactly as on graphql-js.
+ */
+function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors) return result;
+  const errors = result.errors.map((error) =>
+    Object.assign(
+      new GraphQLError(error.message, {
+        path: error.path,
+        originalError: error.originalError ?? undefined,
+        extensions: error.extensions,
+      }),
+      { locations: error.locations },
+    ),
+  );
+  return { ...result, errors };
 }
