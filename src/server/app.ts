@@ -3,7 +3,7 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -184,8 +184,13 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       throw error;
     }
     let plan: Promise<Plan> | undefined;
+    let em: EntityManager | undefined;
     const context: Context = {
-      em: orm.em.fork(),
+      // Forked on first use: the hottest reads (the key list) run on `pooled` and need none.
+      get em() {
+        return (em ??= orm.em.fork());
+      },
+      pooled: orm.em,
       principal,
       meta: {
         requestId: input.requestId,
