@@ -19,11 +19,11 @@ export interface CompiledExecutionOptions {
    * @default 2
    */
   compileOnUse: number;
-  /** Documents tracked (compiled or counted); the least recently used goes first. @default 500 */
+  /** Documents tracked (compiled or counted), which bounds the memory compiled code takes; the least recently used goes first. @default 200 */
   maxDocuments: number;
 }
 
-export const DEFAULT_COMPILED_EXECUTION: CompiledExecutionOptions = { compileOnUse: 2, maxDocuments: 500 };
+export const DEFAULT_COMPILED_EXECUTION: CompiledExecutionOptions = { compileOnUse: 2, maxDocuments: 200 };
 
 /** What Apollo takes in place of a schema to run operations itself. */
 type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
