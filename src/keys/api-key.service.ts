@@ -500,7 +500,8 @@ export class ApiKeyService {
   /**
    * Newest first, keyset-paginated on (createdAt, id). One statement reads the
    * total, the page and both users into plain rows (no entity hydration: this
-   * is the hottest read of the API).
+   * is the hottest read of the API). `em` only lends a pooled connection: the
+   * root EntityManager will do (no fork needed).
    */
   async list(
     em: EntityManager,
