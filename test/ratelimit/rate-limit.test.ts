@@ -19,8 +19,8 @@ import { connectWs, type WsConnection } from '../support/ws';
 import { countStatuses, freshIp, remainingOf, typename, withConcurrency } from './support';
 
 /**
- * The per-client-IP rate limit: an exact budget shared by every instance
- * (PostgreSQL or Redis store), the IETF RateLimit headers, 429 over the limit,
+ * The per-client-IP rate limit: a budget shared by every instance
+ * (PostgreSQL or Redis store), exact at the limit, the IETF RateLimit headers, 429 over the limit,
  * the client address behind trusted proxies (TRUST_PROXY), IPv6 per /64, and
  * the same budget spent by WebSocket connects and subscribes.
  *
