@@ -50,7 +50,14 @@ export interface RateLimiterOptions {
 /** Knowledge of the store older than this is not acted on: the next request asks the store. */
 const FRESH_FOR_MS = 1000;
 
-/** Where expired windows are forgotten, at most this often. */
+/**
+ * Past half the budget, knowledge must be this recent (and what memory allows goes to the store at once): other
+ * instances would have to spend 3/16 of the client's budget within it and a round trip for this one to let a
+ * request too many through.
+ */
+const FRESH_NEAR_LIMIT_MS = 50;
+
+/** How often the windows that ended are forgotten. */
 const SWEEP_EVERY_MS = 5000;
 
 /** A request waiting for the store to decide it. */
@@ -91,8 +98,8 @@ interface KeyState {
  * per instance, while the store is unreachable.
  *
  * Far from the limit most requests are counted in memory: with a recent
- * answer of the store for the client, less than a quarter of the budget spent
- * and less than a sixteenth of it not yet sent, a request is allowed at once
+ * answer of the store for the client, at most three quarters of the budget
+ * spent and less than a sixteenth of it not yet sent, a request is allowed at once
  * and sent later with the others (one `consume(key, n)` per client within
  * `flushIntervalMs`, or at once when a thirty-second of the budget is
  * unsent). Near the limit, at a window's start, for a client not remembered
@@ -205,25 +212,30 @@ export class RateLimiter {
     if (!window || now >= window.resetAt) return undefined;
     const resetSeconds = Math.max(1, Math.ceil((window.resetAt - now) / 1000));
     // The store counted the whole budget in this window: nothing more passes anywhere until it resets.
-    if (window.counted >= this.budget.points)
+    if (window.counted >= this.budget.points) {
       return { allowed: false, budget: this.budget, remaining: 0, resetSeconds };
+    }
     const unsent = state.unsent + state.inFlight;
-    if (
-      unsent >= this.maxUnsent ||
-      state.waiting.length > 0 ||
-      now - window.answeredAt > FRESH_FOR_MS ||
-      window.resetAt - now < 2 * this.flushIntervalMs
-    ) {
+    if (unsent >= this.maxUnsent || state.waiting.length > 0 || window.resetAt - now < 2 * this.flushIntervalMs) {
       return undefined;
     }
     const counted = window.counted + unsent + 1;
     if (counted > this.budget.points - this.margin) return undefined;
+    const age = now - window.answeredAt;
+    if (age > (counted > this.budget.points / 2 ? FRESH_NEAR_LIMIT_MS : FRESH_FOR_MS)) return undefined;
     state.unsent += 1;
     if (!state.busy) {
-      if (state.unsent >= this.flushAt) this.startDrain(key, state, false);
+      if (this.sendNow(state)) this.startDrain(key, state, false);
       else if (state.unsent === 1) this.scheduleFlush(key);
     }
     return { allowed: true, budget: this.budget, remaining: this.budget.points - counted, resetSeconds };
+  }
+
+  /** Whether the key's unsent requests go to the store now, not with the next flush: many, or past half the budget. */
+  private sendNow(state: KeyState): boolean {
+    if (state.unsent === 0) return false;
+    if (state.unsent >= this.flushAt) return true;
+    return state.window !== undefined && state.window.counted + state.unsent > this.budget.points / 2;
   }
 
   private startDrain(key: string, state: KeyState, flush: boolean): void {
@@ -238,7 +250,7 @@ export class RateLimiter {
   private async drain(key: string, state: KeyState, flush: boolean): Promise<void> {
     state.busy = true;
     let force = flush;
-    while (state.waiting.length > 0 || state.unsent >= this.flushAt || (force && state.unsent > 0)) {
+    while (state.waiting.length > 0 || this.sendNow(state) || (force && state.unsent > 0)) {
       force = false;
       const batch = state.waiting;
       state.waiting = [];
