@@ -37,7 +37,7 @@ export interface RateLimiterOptions {
   logger: Logger;
   /**
    * How long requests allowed from memory may wait before they are sent to the store (one call per client for
-   * all of them). @default 200
+   * all of them); sooner when the client pauses. @default 200
    */
   flushIntervalMs?: number;
   /**
@@ -56,6 +56,12 @@ const FRESH_FOR_MS = 1000;
  * request too many through.
  */
 const FRESH_NEAR_LIMIT_MS = 50;
+
+/**
+ * A client that sent nothing for this long has its unsent requests sent (checked this often): a client that moves to
+ * another instance leaves nothing behind for long.
+ */
+const QUIET_MS = 50;
 
 /** How often the windows that ended are forgotten. */
 const SWEEP_EVERY_MS = 5000;
@@ -82,6 +88,10 @@ interface KeyState {
   window: KnownWindow | undefined;
   /** Requests allowed from memory and not yet sent to the store. */
   unsent: number;
+  /** When the oldest unsent request was allowed. */
+  unsentSince: number;
+  /** When the latest request was allowed from memory. */
+  lastAllowedAt: number;
   /** Points of the store call under way. */
   inFlight: number;
   /** Requests for the store to decide, in arrival order, in its next call. */
@@ -196,7 +206,16 @@ export class RateLimiter {
       const decision = this.decideFromMemory(key, state, Date.now());
       if (decision) return Promise.resolve(decision);
     } else {
-      state = { window: undefined, unsent: 0, inFlight: 0, waiting: [], busy: false, tracked: false };
+      state = {
+        window: undefined,
+        unsent: 0,
+        unsentSince: 0,
+        lastAllowedAt: 0,
+        inFlight: 0,
+        waiting: [],
+        busy: false,
+        tracked: false,
+      };
       this.keys.set(key, state);
     }
     const queued = state;
@@ -224,6 +243,8 @@ export class RateLimiter {
     const age = now - window.answeredAt;
     if (age > (counted > this.budget.points / 2 ? FRESH_NEAR_LIMIT_MS : FRESH_FOR_MS)) return undefined;
     state.unsent += 1;
+    state.lastAllowedAt = now;
+    if (state.unsent === 1) state.unsentSince = now;
     if (!state.busy) {
       if (this.sendNow(state)) this.startDrain(key, state, false);
       else if (state.unsent === 1) this.scheduleFlush(key);
@@ -301,23 +322,31 @@ export class RateLimiter {
     return state.tracked;
   }
 
-  /** Sends the key's unsent requests within flushIntervalMs (with every other key's). */
+  /** Sends the key's unsent requests once it is quiet or they are flushIntervalMs old. */
   private scheduleFlush(key: string): void {
     if (this.closed) return;
     this.unsentKeys.add(key);
     if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => this.flushUnsent(), this.flushIntervalMs);
+    this.flushTimer = setTimeout(() => this.flushUnsent(), QUIET_MS);
     this.flushTimer.unref();
   }
 
   private flushUnsent(): void {
     this.flushTimer = undefined;
-    const keys = this.unsentKeys;
-    this.unsentKeys = new Set();
-    for (const key of keys) {
+    const now = Date.now();
+    for (const key of this.unsentKeys) {
       const state = this.keys.get(key);
       // A key whose call is under way reschedules itself when the call ends.
-      if (state && !state.busy && state.unsent > 0) this.startDrain(key, state, true);
+      if (!state || state.busy || state.unsent === 0) {
+        this.unsentKeys.delete(key);
+      } else if (now - state.lastAllowedAt >= QUIET_MS || now - state.unsentSince >= this.flushIntervalMs) {
+        this.unsentKeys.delete(key);
+        this.startDrain(key, state, true);
+      }
+    }
+    if (this.unsentKeys.size > 0 && !this.closed) {
+      this.flushTimer = setTimeout(() => this.flushUnsent(), QUIET_MS);
+      this.flushTimer.unref();
     }
   }
 
