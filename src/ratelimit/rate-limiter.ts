@@ -360,8 +360,9 @@ export class RateLimiter {
     }
   }
 
-  /** Sends every request counted in memory to the store, then lets go of the store. */
+  /** Sends every request counted in memory to the store, then lets go of the store. Once. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
     clearTimeout(this.flushTimer);

@@ -129,27 +129,45 @@ describe('the per-IP budget counted between store calls', () => {
   });
 });
 
-describe('the memory the limiter keeps', () => {
+describe('one limiter on the store', () => {
   let database: { url: string; drop(): Promise<void> };
-  let limiter: RateLimiter | undefined;
+  const opened: RateLimiter[] = [];
+  const open = (points: number, extra: { maxTrackedKeys?: number } = {}) => {
+    const created = RateLimiter.create({
+      budget: { name: 'ip', points, windowSeconds: 60 },
+      databaseUrl: database.url,
+      logger: pino({ enabled: false }),
+      ...extra,
+    });
+    opened.push(created);
+    return created;
+  };
   beforeAll(async () => {
     database = await createTestDatabase();
   });
   afterAll(async () => {
-    await limiter?.close();
+    await Promise.all(opened.map((each) => each.close()));
     await database?.drop();
   });
 
+  it('sends the requests it allowed from memory to the store when it closes', async () => {
+    const client = freshIp();
+    const leaving = open(800);
+    expect((await leaving.consume(client)).remaining).toBe(799);
+    // Answered from memory without a turn of the event loop: no flush can have run before close.
+    const fromMemory = [];
+    for (let i = 0; i < 10; i++) fromMemory.push(await leaving.consume(client));
+    expect(fromMemory.map((decision) => decision.remaining)).toEqual(Array.from({ length: 10 }, (_, i) => 798 - i));
+    await leaving.close();
+
+    expect((await open(800).consume(client)).remaining).toBe(788);
+  });
+
   it('remembers at most maxTrackedKeys clients, and counts the others exactly through the store', async () => {
-    limiter = RateLimiter.create({
-      budget: { name: 'ip', points: 64, windowSeconds: 60 },
-      databaseUrl: database.url,
-      logger: pino({ enabled: false }),
-      maxTrackedKeys: 5,
-    });
+    const limiter = open(64, { maxTrackedKeys: 5 });
     const clients = Array.from({ length: 40 }, () => freshIp());
     for (let round = 0; round < 3; round++) {
-      const decisions = await Promise.all(clients.map((client) => limiter!.consume(client)));
+      const decisions = await Promise.all(clients.map((client) => limiter.consume(client)));
       expect(decisions.map((decision) => decision.allowed)).toEqual(new Array(40).fill(true));
       expect(decisions.map((decision) => decision.remaining)).toEqual(new Array(40).fill(63 - round));
     }
