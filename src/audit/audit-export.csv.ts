@@ -123,19 +123,22 @@ export class CsvRowEncoder implements RowEncoder {
  * quoted, quotes doubled, when it holds a quote, comma, CR or LF.
  */
 function writeText(from: Buffer, start: number, end: number, into: Buffer, at: number): number {
-  let plain = true;
-  for (let i = start; i < end; i += 1) {
-    const byte = from[i];
-    if (byte === QUOTE || byte === COMMA || byte === CR || byte === LF) {
-      plain = false;
-      break;
-    }
-  }
   const neutralise = start < end && NEUTRALISED_FIRST_BYTES.has(from[start]!);
-  if (plain) {
-    if (neutralise) into[at++] = APOSTROPHE;
-    return copyBytes(from, start, end, into, at);
+  const field = at;
+  if (neutralise) into[at++] = APOSTROPHE;
+  // Written as it is in one pass; the first byte that needs quoting starts the field over, quoted.
+  for (let i = start; i < end; i += 1) {
+    const byte = from[i]!;
+    if (byte === QUOTE || byte === COMMA || byte === CR || byte === LF) {
+      return writeQuoted(from, start, end, into, field, neutralise);
+    }
+    into[at++] = byte;
   }
+  return at;
+}
+
+/** `from[start…end]` as a quoted CSV field, quotes doubled. */
+function writeQuoted(from: Buffer, start: number, end: number, into: Buffer, at: number, neutralise: boolean): number {
   into[at++] = QUOTE;
   if (neutralise) into[at++] = APOSTROPHE;
   for (let i = start; i < end; i += 1) {

@@ -1,4 +1,11 @@
-import { OCCURRED_AT, REPORTED_AT, SCOPE_NAMES, SUBMITTER_SCOPE_NAMES, jsonText, selectEvents } from './audit-export.sql';
+import {
+  OCCURRED_AT,
+  REPORTED_AT,
+  SCOPE_NAMES,
+  SUBMITTER_SCOPE_NAMES,
+  jsonText,
+  selectEvents,
+} from './audit-export.sql';
 import type { SqlFragment } from './audit.records';
 import { BinaryCopyTuples, copyBytes, type RowEncoder } from './copy-out.stream';
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Connection, Submittable } from 'pg';
 
 /** Encoded rows are gathered into chunks of about this many bytes, not handed on one by one. */
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 /** Turns one COPY row (the bytes of one CopyData message) into output bytes. */
 export interface RowEncoder {
