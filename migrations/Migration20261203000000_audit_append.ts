@@ -41,7 +41,7 @@ const EVENT_COLUMNS = [
  * `api_key_create(...)` is createApiKey's write: under the account's lock it
  * answers an idempotency key already used with the first key, checks what the
  * service computed from (the expiry policy and plan behind the expiry and the
- * quota, the creating key still working with the expiry it had), counts the
+ * quota, the account's name, the creating key still working with the expiry it had), counts the
  * active keys against the plan's limit, inserts the key, remembers the
  * idempotency key and appends the event — the whole change one statement, so
  * one round trip and one transaction. Its answer says which check failed, if
@@ -118,6 +118,7 @@ export class Migration20261203000000_audit_append extends Migration {
           RETURN;
         END IF;
         v_policy := jsonb_build_object(
+          'name', v_row.name,
           'require_key_expiration', v_row.require_key_expiration,
           'default_key_lifetime_days', v_row.default_key_lifetime_days,
           'max_key_lifetime_days', v_row.max_key_lifetime_days);

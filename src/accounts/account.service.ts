@@ -28,6 +28,7 @@ import { endSessionsOf } from '../sessions/session.service';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { cutText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { Account } from './account.entity';
+import { AccountViews, accountViewOf, type AccountView } from './account-views';
 import { Membership } from './membership.entity';
 import { User } from './user.entity';
 
@@ -38,10 +39,10 @@ const UPDATE_SETTINGS: Statement = {
            UPDATE accounts
               SET require_key_expiration = $2, default_key_lifetime_days = $3, max_key_lifetime_days = $4
             WHERE id = $1 AND require_key_expiration = $5 AND default_key_lifetime_days = $6
-              AND max_key_lifetime_days = $7
+              AND max_key_lifetime_days = $7 AND name = $8
            RETURNING id)
          SELECT a.appended_seq, a.appended_prev_hash, a.appended_hash
-           FROM changed, LATERAL audit_append(changed.id, $8::jsonb) a`,
+           FROM changed, LATERAL audit_append(changed.id, $9::jsonb) a`,
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -73,6 +74,9 @@ function authorityUserId(principal: Principal): string {
 
 /** Accounts, their members and settings. */
 export class AccountService {
+  /** @param views this instance's last view of each account (checked by every settings change), shared with ApiKeyService */
+  constructor(private readonly views = new AccountViews()) {}
+
   /**
    * Creates an account with its first OWNER (the user is created if new),
    * recorded as `account.created` by the system.
@@ -117,36 +121,53 @@ export class AccountService {
 
   /**
    * Changes the account's key expiry policy; the same values again change
-   * nothing and write no event. Usually two round trips: the account is read,
-   * then one statement updates it — only if the policy is still what was read
-   * — and appends its `settings.updated` event (`audit_append`), so the change
-   * and its event commit together. When a concurrent change made that update
-   * miss, the change runs again as a transaction holding the account's lock.
+   * nothing and write no event. One statement writes the change: it updates
+   * the account only if its name and policy are still what the change was
+   * computed from (this instance's last view, {@link AccountViews}, else a
+   * read) and appends the `settings.updated` event (`audit_append`), so the
+   * change and its event commit together. A stale view makes it miss: the
+   * account is read and the change computed again; when a concurrent change
+   * makes that miss too, it runs as a transaction holding the account's lock.
    */
-  async updateSettings(em: EntityManager, caller: AuthenticatedCaller, input: AccountSettingsData): Promise<Account> {
+  async updateSettings(
+    em: EntityManager,
+    caller: AuthenticatedCaller,
+    input: AccountSettingsData,
+  ): Promise<AccountSettings> {
     const { principal } = caller;
     const target = { type: 'account', id: principal.accountId };
     return recordingDenials(em, caller, async () => {
       assertPermission(principal, ApiKeyScope.SETTINGS_WRITE, { action: 'settings.updated', target });
-      const account = await em.fork().findOneOrFail(Account, principal.accountId);
-      const { next, changes } = settingsChange(account, input);
-      if (changes.length === 0) return account;
-      const event = prepareAuditEvents(caller, [
-        { action: 'settings.updated', target: { ...target, display: account.name }, changes },
-      ]);
-      const appended = await queryRows<AppendedRow>(em, UPDATE_SETTINGS, [
-        account.id,
-        next.requireKeyExpiration,
-        next.defaultKeyLifetimeDays,
-        next.maxKeyLifetimeDays,
-        account.requireKeyExpiration,
-        account.defaultKeyLifetimeDays,
-        account.maxKeyLifetimeDays,
-        event.json,
-      ]);
-      if (appended.length > 0) {
-        caller.onCommitted?.(principal.accountId, appendedEvents(event.events, appended));
-        return Object.assign(account, next);
+      let view = this.views.get(principal.accountId);
+      for (let read = view === undefined; ; read = true) {
+        if (!view) view = await this.readView(em, principal.accountId);
+        const { next, changes } = settingsChange(view, input);
+        // A view that says "nothing changes" may be stale: only the account itself can say so.
+        if (changes.length === 0 && read) return next;
+        if (changes.length > 0) {
+          const event = prepareAuditEvents(caller, [
+            { action: 'settings.updated', target: { ...target, display: view.name }, changes },
+          ]);
+          const appended = await queryRows<AppendedRow>(em, UPDATE_SETTINGS, [
+            principal.accountId,
+            next.requireKeyExpiration,
+            next.defaultKeyLifetimeDays,
+            next.maxKeyLifetimeDays,
+            view.requireKeyExpiration,
+            view.defaultKeyLifetimeDays,
+            view.maxKeyLifetimeDays,
+            view.name,
+            event.json,
+          ]);
+          if (appended.length > 0) {
+            caller.onCommitted?.(principal.accountId, appendedEvents(event.events, appended));
+            this.views.remember(principal.accountId, { ...view, ...next });
+            return next;
+          }
+        }
+        this.views.forget(principal.accountId);
+        view = undefined;
+        if (read) break;
       }
       return auditedTransaction(em, caller, async (tx, audit) => {
         const locked = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -159,9 +180,16 @@ export class AccountService {
             changes: change.changes,
           });
         }
-        return locked;
+        return change.next;
       });
     });
+  }
+
+  /** The account's current view, remembered for the next change. */
+  private async readView(em: EntityManager, accountId: string): Promise<AccountView> {
+    const view = accountViewOf(await em.fork().findOneOrFail(Account, accountId));
+    this.views.remember(accountId, view);
+    return view;
   }
 
   /** Adds a member at once (creating the user if new); there is no email delivery. */
@@ -384,11 +412,15 @@ export class AccountService {
   }
 }
 
-type KeyPolicy = Pick<Account, 'requireKeyExpiration' | 'defaultKeyLifetimeDays' | 'maxKeyLifetimeDays'>;
+/** An account's key expiry policy. */
+export type AccountSettings = Pick<Account, 'requireKeyExpiration' | 'defaultKeyLifetimeDays' | 'maxKeyLifetimeDays'>;
 
 /** The policy `input` asks of `account`, checked, and what it changes (empty: nothing). */
-function settingsChange(account: KeyPolicy, input: AccountSettingsData): { next: KeyPolicy; changes: AuditChange[] } {
-  const next: KeyPolicy = {
+function settingsChange(
+  account: AccountSettings,
+  input: AccountSettingsData,
+): { next: AccountSettings; changes: AuditChange[] } {
+  const next: AccountSettings = {
     requireKeyExpiration: input.requireKeyExpiration ?? account.requireKeyExpiration,
     defaultKeyLifetimeDays: requireIntInRange(
       input.defaultKeyLifetimeDays ?? account.defaultKeyLifetimeDays,

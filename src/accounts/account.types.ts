@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { Role } from '../auth/permissions';
 import { Plan } from '../entitlements/plans';
 import type { Account } from './account.entity';
+import type { AccountSettings } from './account.service';
 import type { Membership } from './membership.entity';
 import type { User } from './user.entity';
 
@@ -54,7 +55,7 @@ export class AccountSettingsType {
   @Field(() => Int, { description: 'Longest lifetime a key may be given.' })
   maxKeyLifetimeDays!: number;
 
-  static from(account: Account): AccountSettingsType {
+  static from(account: AccountSettings): AccountSettingsType {
     return Object.assign(new AccountSettingsType(), {
       requireKeyExpiration: account.requireKeyExpiration,
       defaultKeyLifetimeDays: account.defaultKeyLifetimeDays,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
+import { AccountViews, type AccountView } from '../accounts/account-views';
 import { User } from '../accounts/user.entity';
 import { ApiKeyScope, ROLE_PERMISSIONS, type Role } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
@@ -26,7 +27,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../shared/pagination';
 import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { queryRows, type Statement } from '../db/sql';
 import { ApiKey, ApiKeyPurpose, ApiKeyStatus, isWorking } from './api-key.entity';
-import { KeyPolicies, type KeyPolicy } from './key-policies';
+
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
 import { apiKeyTarget, assertHoldsScopes, handOver, revokeDescendants, revokeOne } from './api-key.revocation';
 import {
@@ -115,8 +116,9 @@ interface CreateStateRow {
   creator_expires_at: string | null;
 }
 
-/** A key policy as `api_key_create` compares and answers it. */
+/** An account's view as `api_key_create` compares and answers it (all but the plan). */
 interface PolicyJson {
+  name: string;
   require_key_expiration: boolean;
   default_key_lifetime_days: number;
   max_key_lifetime_days: number;
@@ -125,7 +127,8 @@ interface PolicyJson {
 const CREATE_STATE: Statement = {
   name: 'api_key_create_state',
   text: `SELECT a.plan,
-                jsonb_build_object('require_key_expiration', a.require_key_expiration,
+                jsonb_build_object('name', a.name,
+                                   'require_key_expiration', a.require_key_expiration,
                                    'default_key_lifetime_days', a.default_key_lifetime_days,
                                    'max_key_lifetime_days', a.max_key_lifetime_days) AS policy,
                 c.id IS NOT NULL AS creator_found, c.revoked_at AS creator_revoked_at, c.expires_at AS creator_expires_at
@@ -134,16 +137,18 @@ const CREATE_STATE: Statement = {
           WHERE a.id = $1`,
 };
 
-function policyJson(policy: KeyPolicy): PolicyJson {
+function policyJson(policy: AccountView): PolicyJson {
   return {
+    name: policy.name,
     require_key_expiration: policy.requireKeyExpiration,
     default_key_lifetime_days: policy.defaultKeyLifetimeDays,
     max_key_lifetime_days: policy.maxKeyLifetimeDays,
   };
 }
 
-function policyOf(row: { plan: Plan | null; policy: PolicyJson | null }): KeyPolicy {
+function policyOf(row: { plan: Plan | null; policy: PolicyJson | null }): AccountView {
   return {
+    name: row.policy!.name,
     plan: row.plan!,
     requireKeyExpiration: row.policy!.require_key_expiration,
     defaultKeyLifetimeDays: row.policy!.default_key_lifetime_days,
@@ -186,15 +191,15 @@ function authorityUserId(principal: Principal): string {
 
 /** Rules of the API key lifecycle. Every mutation is one transaction with its audit event. */
 export class ApiKeyService {
-  /** This instance's last view of each account's plan and key policy (checked by every create). */
-  private readonly policies = new KeyPolicies();
+  /** @param policies this instance's last view of each account (checked by every create), shared with AccountService */
+  constructor(private readonly policies = new AccountViews()) {}
 
   /**
    * Creates a key; the secret is returned here and never again. One statement
    * makes the change: `api_key_create` answers a used idempotency key with the
    * first key, and otherwise, under the account's lock, checks the plan and
    * expiry policy the key was computed from (this instance's last view of
-   * them, {@link KeyPolicies}) and that the creating key still works, counts
+   * them, {@link AccountViews}) and that the creating key still works, counts
    * the active keys against the plan, inserts the key with its idempotency
    * record and appends its event — the change and its event commit together
    * or not at all. A stale view is answered with the current one and the key
@@ -331,7 +336,7 @@ export class ApiKeyService {
   private async readCreateState(
     em: EntityManager,
     principal: Principal,
-  ): Promise<{ policy: KeyPolicy; parentExpiry: Date | null | undefined }> {
+  ): Promise<{ policy: AccountView; parentExpiry: Date | null | undefined }> {
     const creatorKeyId = principal.kind === 'apiKey' ? principal.keyId : null;
     const [row] = await queryRows<CreateStateRow>(em, CREATE_STATE, [principal.accountId, creatorKeyId]);
     if (!row) throw new UnauthenticatedError('This account no longer exists');
@@ -727,7 +732,7 @@ export class ApiKeyService {
    * is capped at the parent's expiry, and a later date or no expiry is refused.
    */
   private resolveExpiry(
-    account: KeyPolicy,
+    account: AccountView,
     requested: Date | null | undefined,
     now: Date,
     parentExpiry: Date | null | undefined,

@@ -7,6 +7,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { AccountViews } from '../accounts/account-views';
 import { AccountService } from '../accounts/account.service';
 import { AuditChannel } from '../audit/audit-event.entity';
 import { loadAuditSigningKeys, type AuditSigningKeys } from '../audit/audit-digest.keys';
@@ -109,12 +110,14 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
     queueLimit: config.subscriptionQueueLimit,
   });
   const metrics = new Metrics(orm, () => feed.totalSubscriptions());
+  // Each account's name, plan and key policy as this instance last saw them (every write checks them).
+  const accountViews = new AccountViews();
   let signingKeys: Promise<AuditSigningKeys> | undefined =
     deps.auditSigningKeys && Promise.resolve(deps.auditSigningKeys);
   const auditSigningKeys = () => (signingKeys ??= loadAuditSigningKeys(config));
   const services: Services = {
-    accounts: new AccountService(),
-    keys: new ApiKeyService(),
+    accounts: new AccountService(accountViews),
+    keys: new ApiKeyService(accountViews),
     keyUsage: usage,
     audit: new AuditService(),
     sessions: new SessionService({

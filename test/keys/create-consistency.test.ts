@@ -121,3 +121,48 @@ describe('createApiKey after the account changed on another instance', () => {
     expect(keys!.n).toBe(0);
   });
 });
+
+describe('updateAccountSettings after the account changed on another instance', () => {
+  const settings = (instance: Instance, token: string, defaultKeyLifetimeDays: number) =>
+    instance.call(UpdateAccountSettingsDocument, { input: { defaultKeyLifetimeDays } }, { token });
+
+  async function changesRecorded(accountId: string): Promise<unknown[]> {
+    const rows = await env.sql<{ changes: unknown }>(
+      "SELECT changes FROM audit_events WHERE account_id = $1 AND action = 'settings.updated' ORDER BY seq",
+      [accountId],
+    );
+    return rows.map((row) => row.changes);
+  }
+
+  it('records the value another instance set as "before", not this instance’s last view', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    expect((await settings(env.api, owner.token, 30)).errors).toBeUndefined();
+    expect((await settings(other, owner.token, 45)).errors).toBeUndefined();
+
+    const result = await settings(env.api, owner.token, 50);
+    expect(result.data!.updateAccountSettings.defaultKeyLifetimeDays).toBe(50);
+    expect(await changesRecorded(owner.accountId)).toEqual([
+      [{ field: 'defaultKeyLifetimeDays', before: 90, after: 30 }],
+      [{ field: 'defaultKeyLifetimeDays', before: 30, after: 45 }],
+      [{ field: 'defaultKeyLifetimeDays', before: 45, after: 50 }],
+    ]);
+    expect(await chainIsIntact(owner.token)).toBe(true);
+  });
+
+  it('changes a value back that this instance last saw as already set', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    expect((await settings(env.api, owner.token, 30)).errors).toBeUndefined();
+    expect((await settings(other, owner.token, 60)).errors).toBeUndefined();
+
+    const result = await settings(env.api, owner.token, 30);
+    expect(result.data!.updateAccountSettings.defaultKeyLifetimeDays).toBe(30);
+    const [account] = await env.sql<{ d: number }>(
+      'SELECT default_key_lifetime_days AS d FROM accounts WHERE id = $1',
+      [owner.accountId],
+    );
+    expect(account!.d).toBe(30);
+    expect((await changesRecorded(owner.accountId)).at(-1)).toEqual([
+      { field: 'defaultKeyLifetimeDays', before: 60, after: 30 },
+    ]);
+  });
+});
