@@ -20,6 +20,8 @@
 const seed = require('../lib/seed.cjs');
 const { DOCS, createApiKey } = seed;
 const fs = require('node:fs');
+const path = require('node:path');
+const { ROOT } = require('../lib/procs.cjs');
 const { fanoutAccount } = require('../lib/datasets.cjs');
 const { startSocketWorker } = require('../lib/socket-worker.cjs');
 const { gql } = require('../lib/load.cjs');
@@ -102,10 +104,24 @@ function rssKb(pid) {
 function tenThousandAccounts(ctx, graphqlUrl) {
   return ctx.data('fanout-10k', async () => {
     ctx.log(`  seeding: ${ACCOUNTS_10K} fan-out accounts with an AUDIT_WRITE key each`);
-    const accounts = await seed.bootstrapAccounts(
-      ctx.db,
-      [...Array(ACCOUNTS_10K).keys()].map((i) => `Fanout ${i + 1}`),
-    );
+    // `keyledger bootstrap` in this process: fifty CLI processes take minutes on two cores.
+    const { runCli } = require(path.join(ROOT, 'dist/src/cli.js'));
+    const env = { ...process.env, DATABASE_URL: ctx.db.url, SESSION_SECRET: seed.SESSION_SECRET, LOG_LEVEL: 'warn' };
+    const accounts = await mapLimit([...Array(ACCOUNTS_10K).keys()], 4, async (i) => {
+      const email = `fanout-${i + 1}-${process.pid}@bench.test`;
+      const args = [
+        'bootstrap',
+        '--account',
+        `Fanout ${i + 1}`,
+        '--email',
+        email,
+        '--plan',
+        'ENTERPRISE',
+        '--ttl',
+        '8h',
+      ];
+      return { ...JSON.parse(await runCli(args, env)), email };
+    });
     return mapLimit(accounts, 4, async (account) => {
       const key = await createApiKey(graphqlUrl, account.token, {
         name: 'fan-out bench writer',
