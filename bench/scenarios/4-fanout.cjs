@@ -16,11 +16,13 @@
 //    records BURST_10K events in one recordAuditEvents call (an AUDIT_WRITE key of
 //    its own; 8 calls at a time), each delivered to its 200 subscribers. Baseline:
 //    the raw broadcast with its sockets in 50 rooms, `POST /publish?room=&count=`.
+//
+//    BENCH_FANOUT_PART=1k or 10k runs one part only.
 
-const seed = require('../lib/seed.cjs');
-const { DOCS, createApiKey } = seed;
 const fs = require('node:fs');
 const path = require('node:path');
+const seed = require('../lib/seed.cjs');
+const { DOCS, createApiKey } = seed;
 const { ROOT } = require('../lib/procs.cjs');
 const { fanoutAccount } = require('../lib/datasets.cjs');
 const { startSocketWorker } = require('../lib/socket-worker.cjs');
@@ -397,7 +399,7 @@ async function thousand(ctx) {
     const med = (name, phaseName, field) => ctx.median(samples[name].map((s) => s[phaseName][field]));
     /** @type {Array<[string, string, string, number | null, string]>} */
     const rows = [
-      ['burst: delivered msgs/s', 'burst', 'msgsPerSecond', 0.6, 'higher'],
+      ['burst: delivered msgs/s', 'burst', 'msgsPerSecond', 0.9, 'higher'],
       [`steady ${STEADY_RATE} ev/s: p99 commit→delivery ms`, 'steady', 'p99', 4, 'lower'],
       [`steady ${STEADY_RATE} ev/s: p50 commit→delivery ms`, 'steady', 'p50', null, 'lower'],
       [`steady ${STEADY_RATE} ev/s: delivered msgs/s`, 'steady', 'msgsPerSecond', null, 'higher'],
