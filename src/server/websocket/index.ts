@@ -34,9 +34,9 @@ import type { Metrics } from '../metrics';
 
 import { SocketAdmission, refuseUpgrade } from './admission';
 import { DocumentCache } from './documents';
+import { Rechecks } from './rechecks';
 import { NoIntrospection, withCode, withoutSuggestions } from './request-rules';
 import { FeedDelivery, SharedResults, mapEvents } from './shared-results';
-import { Rechecks } from './rechecks';
 import { armTimer } from './timers';
 import { coalesceWrites } from './write-coalescing';
 
@@ -208,6 +208,8 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
    * that may no longer hold one of its subscriptions.
    */
   const revalidate = async (group: readonly ConnectionExtra[]): Promise<void> => {
+    // A socket that closed while onConnect was still authenticating it had its onClose before it joined.
+    for (const extra of group) if (extra.socket.readyState === extra.socket.CLOSED) rechecks.delete(extra);
     const open = group.filter((extra) => extra.socket.readyState === extra.socket.OPEN);
     const first = open[0];
     if (!first) return;
