@@ -8,6 +8,7 @@
 //   { cmd: 'stats' } → { count, lastAt, firstAt, errors }, { cmd: 'reset' }, { cmd: 'close' }
 
 const { fork } = require('node:child_process');
+const path = require('node:path');
 const { Sink, connectGraphqlWs, connectRaw } = require('./wsclient.cjs');
 const { mapLimit } = require('./util.cjs');
 
@@ -65,10 +66,15 @@ async function serve() {
  * The orchestrator's `procs` cleanup does not know it: `stop()` it in a `finally`.
  */
 function startSocketWorker() {
-  const child = fork(__filename, ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'socket-worker.cjs'), ['--worker'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const pending = new Map();
   let nextId = 1;
-  child.on('message', ({ id, ok, value, error }) => {
+  child.on('message', (message) => {
+    const { id, ok, value, error } = /** @type {{ id: number, ok: boolean, value?: unknown, error?: string }} */ (
+      message
+    );
     const waiter = pending.get(id);
     pending.delete(id);
     if (ok) waiter?.resolve(value);
