@@ -20,6 +20,7 @@ const procs = require('./lib/procs.cjs');
 const seed = require('./lib/seed.cjs');
 const { BENCH_METRICS_TOKEN } = require('./lib/subscribers.cjs');
 const { renderTable, writeResults, summarizeProfile } = require('./lib/report.cjs');
+const { node22 } = require('./lib/node22.cjs');
 const { log, median, fmt } = require('./lib/util.cjs');
 
 /** Production requires AUDIT_SIGNING_KEY (it signs audit digests): a throwaway Ed25519 key for this run. */
@@ -86,7 +87,8 @@ function parseArgs(argv) {
     quick,
     duration: Number(process.env.BENCH_DURATION || (quick ? 1.5 : 3)),
     warmup: Number(process.env.BENCH_WARMUP || (quick ? 1 : 3)),
-    // At least 3 rounds each (A B A B A B); 5 where a round is short. A scenario may set its own (`rounds`).
+    // At least 3 rounds each (A B A B A B); 5 where a round is short. A scenario may set its own
+    // `rounds` and `warmup` (seconds, at most this one); BENCH_ROUNDS / BENCH_WARMUP override both.
     rounds: Math.max(3, Number(process.env.BENCH_ROUNDS || (quick ? 3 : 5))),
   };
 }
@@ -103,8 +105,15 @@ function createContext(db, opts) {
     scenario: undefined,
     log,
 
-    /** A keyledger child (`node dist/src/main.js`) for the current scenario; `env` overrides. */
-    async keyledger(name, env = {}) {
+    /**
+     * A keyledger child (`node dist/src/main.js`) for the current scenario; `env` overrides,
+     * `node` is the Node.js binary that runs it (default: the bench's own, e.g. `await ctx.node22()`).
+     *
+     * @param {string} name
+     * @param {Record<string, string>} [env]
+     * @param {{ node?: string }} [options]
+     */
+    async keyledger(name, env = {}, { node } = {}) {
       const profileDir = path.join(PROFILE_DIR, ctx.scenario.name);
       if (opts.profile) {
         fs.mkdirSync(profileDir, { recursive: true });
@@ -116,6 +125,7 @@ function createContext(db, opts) {
       const server = await procs.startServer({
         name,
         script: 'dist/src/main.js',
+        node,
         nodeArgs: opts.profile
           ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`]
           : [],
@@ -142,11 +152,19 @@ function createContext(db, opts) {
       return server;
     },
 
-    /** A baseline child (bench/baselines/<file>). */
-    async baseline(name, file, env = {}) {
+    /**
+     * A baseline child (bench/baselines/<file>); `node` as for `keyledger`.
+     *
+     * @param {string} name
+     * @param {string} file
+     * @param {Record<string, string>} [env]
+     * @param {{ node?: string }} [options]
+     */
+    async baseline(name, file, env = {}, { node } = {}) {
       const server = await procs.startServer({
         name,
         script: path.join('bench', 'baselines', file),
+        node,
         env: { NODE_ENV: 'production', DATABASE_URL: db.url, PORT: '0', ...env },
       });
       server.kind = 'baseline';
@@ -168,6 +186,9 @@ function createContext(db, opts) {
       }
     },
 
+    /** The pinned Node 22 binary (bench/node22), installed on first use. */
+    node22,
+
     /** A dataset, created once per run (`build` receives the context). */
     async data(name, build) {
       if (!datasets.has(name)) datasets.set(name, build(ctx));
@@ -187,9 +208,12 @@ function createContext(db, opts) {
      */
     async alternate(targets, { warmup = true, value = (sample) => sample } = {}) {
       if (warmup) {
+        const seconds = process.env.BENCH_WARMUP
+          ? opts.warmup
+          : Math.min(opts.warmup, ctx.scenario.warmup ?? opts.warmup);
         for (const target of targets) {
           log(`  warm-up ${target.name}`);
-          await (target.warm ? target.warm() : target.measure(-1, opts.warmup));
+          await (target.warm ? target.warm() : target.measure(-1, seconds));
         }
       }
       const samples = Object.fromEntries(targets.map((target) => [target.name, []]));
@@ -281,7 +305,7 @@ async function main() {
     );
   process.stdout.write(`\n${renderTable(rows)}\n\n`);
   process.stdout.write(
-    `machine: ${machine.nproc} CPUs, Node ${machine.node}, ${machine.postgres ?? 'PostgreSQL ?'}; ${opts.rounds} alternating rounds (3 for fanout, export, log) of ${opts.duration} s per target (export: one full export); medians. Total ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
+    `machine: ${machine.nproc} CPUs, Node ${machine.node}, ${machine.postgres ?? 'PostgreSQL ?'}; ${opts.rounds} alternating rounds (4 for list, 3 for fanout, export, log) of ${opts.duration} s per target (export: one full export); medians. Total ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
   );
   process.stdout.write(
     resultsFile ? `results: ${path.relative(process.cwd(), resultsFile)}\n` : '--quick: results not written\n',

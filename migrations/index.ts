@@ -9,6 +9,7 @@ import { Migration20261202100000_audit_via } from './Migration20261202100000_aud
 import { Migration20261202200000_key_owners } from './Migration20261202200000_key_owners';
 import { Migration20261202300000_audit_ingest_review } from './Migration20261202300000_audit_ingest_review';
 import { Migration20261202400000_audit_digests } from './Migration20261202400000_audit_digests';
+import { Migration20261203000000_audit_append } from './Migration20261203000000_audit_append';
 
 /** Every migration, in order. Listed explicitly so compiled and test runs apply the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202200000_key_owners', class: Migration20261202200000_key_owners },
   { name: 'Migration20261202300000_audit_ingest_review', class: Migration20261202300000_audit_ingest_review },
   { name: 'Migration20261202400000_audit_digests', class: Migration20261202400000_audit_digests },
+  { name: 'Migration20261203000000_audit_append', class: Migration20261203000000_audit_append },
 ];

@@ -15,10 +15,11 @@ const Module = require('node:module');
 const path = require('node:path');
 const pg = require('pg');
 
-// This install has two copies of graphql@15 (and of graphile-build): one under
-// postgraphile/ and one under graphile-build-pg/. Two graphql instances break
-// instanceof checks ("Unexpected input type"), so every require of them is
-// resolved to postgraphile's copy — what a deduplicated install would give.
+// npm may install two copies of graphql@15 (and of graphile-build 4): one under
+// postgraphile/ and one under graphile-build-pg/ (the lock did before PostGraphile 5's
+// graphile-build 5 and graphql 16 took the top of node_modules). Two graphql instances
+// break instanceof checks ("Unexpected input type"), so every require of them is
+// resolved to postgraphile's copy — what a deduplicated install gives.
 const POSTGRAPHILE_DIR = path.dirname(require.resolve('postgraphile/package.json'));
 const DEDUPED = /^(graphql|graphile-build)(\/|$)/;
 /** Node's module internals (not in its typings). */

@@ -18,10 +18,19 @@ function track(child) {
 /**
  * Starts a long-running server child and resolves once it prints
  * "listening on http://…/graphql" on stdout. Rejects when it exits first.
+ * `node` is the Node.js binary that runs `script` (default: the one running the bench).
  */
-function startServer({ name, script, args = [], env = {}, nodeArgs = [], timeoutMs = 60_000 }) {
+function startServer({
+  name,
+  script,
+  args = [],
+  env = {},
+  nodeArgs = [],
+  node = process.execPath,
+  timeoutMs = 60_000,
+}) {
   const child = track(
-    spawn(process.execPath, [...nodeArgs, script, ...args], {
+    spawn(node, [...nodeArgs, script, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

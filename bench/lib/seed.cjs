@@ -40,6 +40,17 @@ const LIST_QUERY = `query ApiKeys($first: Int, $after: String) {
   }
 }`;
 
+/**
+ * Scenario 3's audited write, answered by keyledger and the raw baseline alike: a key created by an
+ * API key (keys:write), with the fields a client shows after creating one.
+ */
+const CREATE_QUERY = `mutation CreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    secret
+    apiKey { id name purpose scopes displayKey status createdAt expiresAt owner { id email } }
+  }
+}`;
+
 const SESSION_SECRET = 'keyledger-bench-session-secret-0123456789abcdef';
 
 /** `keyledger bootstrap` → { accountId, userId, token } (session token of the OWNER, 8 h). */
@@ -141,6 +152,7 @@ async function bulkEvents(db, accountId, count, { days = 100, chunk = 100_000 } 
 module.exports = {
   DOCS,
   LIST_QUERY,
+  CREATE_QUERY,
   SESSION_SECRET,
   bootstrapAccount,
   bootstrapAccounts,

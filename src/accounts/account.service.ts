@@ -2,7 +2,17 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKeyScope, Role } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
-import { auditedTransaction, type AppendAudit, type AuditTargetInput, type Caller } from '../audit/audit.recorder';
+import {
+  appendedEvents,
+  auditedTransaction,
+  prepareAuditEvents,
+  recordingDenials,
+  type AppendAudit,
+  type AppendedRow,
+  type AuditTargetInput,
+  type Caller,
+} from '../audit/audit.recorder';
+import { queryRows, type Statement } from '../db/sql';
 import type { AuditChange } from '../audit/audit-event.entity';
 import { Plan } from '../entitlements/plans';
 import { ApiKey, isWorking } from '../keys/api-key.entity';
@@ -20,6 +30,19 @@ import { cutText, requireId, requireIntInRange, requireText } from '../shared/va
 import { Account } from './account.entity';
 import { Membership } from './membership.entity';
 import { User } from './user.entity';
+
+/** The policy's change, only from the values read, with its event: one statement, one transaction. */
+const UPDATE_SETTINGS: Statement = {
+  name: 'account_update_settings',
+  text: `WITH changed AS (
+           UPDATE accounts
+              SET require_key_expiration = $2, default_key_lifetime_days = $3, max_key_lifetime_days = $4
+            WHERE id = $1 AND require_key_expiration = $5 AND default_key_lifetime_days = $6
+              AND max_key_lifetime_days = $7
+           RETURNING id)
+         SELECT a.appended_seq, a.appended_prev_hash, a.appended_hash
+           FROM changed, LATERAL audit_append(changed.id, $8::jsonb) a`,
+};
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_LIFETIME_DAYS = 3650;
@@ -92,42 +115,52 @@ export class AccountService {
     );
   }
 
+  /**
+   * Changes the account's key expiry policy; the same values again change
+   * nothing and write no event. Usually two round trips: the account is read,
+   * then one statement updates it — only if the policy is still what was read
+   * — and appends its `settings.updated` event (`audit_append`), so the change
+   * and its event commit together. When a concurrent change made that update
+   * miss, the change runs again as a transaction holding the account's lock.
+   */
   async updateSettings(em: EntityManager, caller: AuthenticatedCaller, input: AccountSettingsData): Promise<Account> {
     const { principal } = caller;
-    return auditedTransaction(em, caller, async (tx, audit) => {
-      const target = { type: 'account', id: principal.accountId };
+    const target = { type: 'account', id: principal.accountId };
+    return recordingDenials(em, caller, async () => {
       assertPermission(principal, ApiKeyScope.SETTINGS_WRITE, { action: 'settings.updated', target });
-      const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const next = {
-        requireKeyExpiration: input.requireKeyExpiration ?? account.requireKeyExpiration,
-        defaultKeyLifetimeDays: requireIntInRange(
-          input.defaultKeyLifetimeDays ?? account.defaultKeyLifetimeDays,
-          'defaultKeyLifetimeDays',
-          1,
-          MAX_LIFETIME_DAYS,
-        ),
-        maxKeyLifetimeDays: requireIntInRange(
-          input.maxKeyLifetimeDays ?? account.maxKeyLifetimeDays,
-          'maxKeyLifetimeDays',
-          1,
-          MAX_LIFETIME_DAYS,
-        ),
-      };
-      if (next.defaultKeyLifetimeDays > next.maxKeyLifetimeDays) {
-        throw new BadUserInputError(
-          `defaultKeyLifetimeDays (${next.defaultKeyLifetimeDays}) cannot exceed maxKeyLifetimeDays (${next.maxKeyLifetimeDays})`,
-          'defaultKeyLifetimeDays',
-        );
+      const account = await em.fork().findOneOrFail(Account, principal.accountId);
+      const { next, changes } = settingsChange(account, input);
+      if (changes.length === 0) return account;
+      const event = prepareAuditEvents(caller, [
+        { action: 'settings.updated', target: { ...target, display: account.name }, changes },
+      ]);
+      const appended = await queryRows<AppendedRow>(em, UPDATE_SETTINGS, [
+        account.id,
+        next.requireKeyExpiration,
+        next.defaultKeyLifetimeDays,
+        next.maxKeyLifetimeDays,
+        account.requireKeyExpiration,
+        account.defaultKeyLifetimeDays,
+        account.maxKeyLifetimeDays,
+        event.json,
+      ]);
+      if (appended.length > 0) {
+        caller.onCommitted?.(principal.accountId, appendedEvents(event.events, appended));
+        return Object.assign(account, next);
       }
-      const changes: AuditChange[] = [];
-      for (const field of ['requireKeyExpiration', 'defaultKeyLifetimeDays', 'maxKeyLifetimeDays'] as const) {
-        if (account[field] !== next[field]) changes.push({ field, before: account[field], after: next[field] });
-      }
-      if (changes.length > 0) {
-        Object.assign(account, next);
-        await audit({ action: 'settings.updated', target: { ...target, display: account.name }, changes });
-      }
-      return account;
+      return auditedTransaction(em, caller, async (tx, audit) => {
+        const locked = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const change = settingsChange(locked, input);
+        if (change.changes.length > 0) {
+          Object.assign(locked, change.next);
+          await audit({
+            action: 'settings.updated',
+            target: { ...target, display: locked.name },
+            changes: change.changes,
+          });
+        }
+        return locked;
+      });
     });
   }
 
@@ -349,4 +382,36 @@ export class AccountService {
       throw new BadUserInputError(`Cannot ${verb} the last OWNER; make another member OWNER first`, 'userId');
     }
   }
+}
+
+type KeyPolicy = Pick<Account, 'requireKeyExpiration' | 'defaultKeyLifetimeDays' | 'maxKeyLifetimeDays'>;
+
+/** The policy `input` asks of `account`, checked, and what it changes (empty: nothing). */
+function settingsChange(account: KeyPolicy, input: AccountSettingsData): { next: KeyPolicy; changes: AuditChange[] } {
+  const next: KeyPolicy = {
+    requireKeyExpiration: input.requireKeyExpiration ?? account.requireKeyExpiration,
+    defaultKeyLifetimeDays: requireIntInRange(
+      input.defaultKeyLifetimeDays ?? account.defaultKeyLifetimeDays,
+      'defaultKeyLifetimeDays',
+      1,
+      MAX_LIFETIME_DAYS,
+    ),
+    maxKeyLifetimeDays: requireIntInRange(
+      input.maxKeyLifetimeDays ?? account.maxKeyLifetimeDays,
+      'maxKeyLifetimeDays',
+      1,
+      MAX_LIFETIME_DAYS,
+    ),
+  };
+  if (next.defaultKeyLifetimeDays > next.maxKeyLifetimeDays) {
+    throw new BadUserInputError(
+      `defaultKeyLifetimeDays (${next.defaultKeyLifetimeDays}) cannot exceed maxKeyLifetimeDays (${next.maxKeyLifetimeDays})`,
+      'defaultKeyLifetimeDays',
+    );
+  }
+  const changes: AuditChange[] = [];
+  for (const field of ['requireKeyExpiration', 'defaultKeyLifetimeDays', 'maxKeyLifetimeDays'] as const) {
+    if (account[field] !== next[field]) changes.push({ field, before: account[field], after: next[field] });
+  }
+  return { next, changes };
 }

@@ -55,6 +55,29 @@ export function hashedContent(event: AuditEventRecord): Record<string, unknown> 
   };
 }
 
+/**
+ * The canonical JSON of an event cut around its seq: `prefix ‖ seq ‖ suffix`
+ * is `canonicalJson(hashedContent(event))` for whatever seq the event gets.
+ * The append hands the two halves to PostgreSQL, which learns the seq and
+ * the previous hash only when it locks the chain head, and computes
+ * `sha256(prevHash ‖ prefix ‖ seq ‖ suffix)` there: the same hash as
+ * {@link computeEventHash}.
+ */
+export function canonicalJsonAroundSeq(event: AuditEventRecord): { prefix: string; suffix: string } {
+  const content = hashedContent(event);
+  const before: string[] = [];
+  const after: string[] = [];
+  for (const key of Object.keys(content).sort()) {
+    const value = content[key];
+    if (key === 'seq' || value === undefined) continue;
+    (key < 'seq' ? before : after).push(`${JSON.stringify(key)}:${canonicalJson(value)}`);
+  }
+  return {
+    prefix: `{${before.map((member) => `${member},`).join('')}"seq":`,
+    suffix: `${after.map((member) => `,${member}`).join('')}}`,
+  };
+}
+
 /** `sha256(prevHash ‖ canonical JSON of the event)`, hex. */
 export function computeEventHash(prevHash: string, event: AuditEventRecord): string {
   return createHash('sha256')

@@ -14,6 +14,9 @@ import {
 
 /** The NOTIFY channel: payload `<accountId>:<seq>` means "this account has events up to seq". */
 export const FEED_CHANNEL = 'keyledger_audit';
+/** The payload an instance sends when its LISTEN connection opens. */
+const HELLO = 'hello';
+
 /** `application_name` of each instance's LISTEN connection (operators can find it in pg_stat_activity). */
 export const LISTENER_APPLICATION_NAME = 'keyledger-audit-listener';
 
@@ -264,6 +267,15 @@ export class AuditFeed {
   private notifyTimer: NodeJS.Timeout | undefined;
   private catchUpTimer: NodeJS.Timeout | undefined;
   private listener: pg.Client | undefined;
+  /** The LISTEN connection's backend pid: notifications from it are this instance's own. */
+  private listenerPid = 0;
+  /**
+   * Whether another instance listens on this database. Only then does a commit
+   * here need a NOTIFY: a single instance delivers from memory and pays no
+   * round trip. Set at once by a newcomer's hello, cleared by the periodic
+   * check when the others are gone (their catch-up covers the moments between).
+   */
+  private peersListening = true;
   private reconnectDelay = 100;
   private stopped = false;
   /** Reads under way, awaited by `stop` so the pool is not closed beneath them. */
@@ -279,7 +291,11 @@ export class AuditFeed {
   /** Opens the LISTEN connection and starts the catch-up timer. */
   async start(): Promise<void> {
     await this.listen();
-    this.catchUpTimer = setInterval(() => void this.catchUp(), this.options.catchUpMs);
+    await this.checkPeers();
+    this.catchUpTimer = setInterval(() => {
+      void this.catchUp();
+      void this.checkPeers();
+    }, this.options.catchUpMs);
     this.catchUpTimer.unref();
   }
 
@@ -323,6 +339,7 @@ export class AuditFeed {
     } else {
       this.wake(accountId);
     }
+    if (!this.peersListening) return;
     this.pendingNotify.set(accountId, Math.max(last.seq, this.pendingNotify.get(accountId) ?? 0));
     if (!this.notifyTimer) {
       this.notifyTimer = setTimeout(() => void this.flushNotifications(), this.options.notifyDelayMs);
@@ -511,6 +528,22 @@ export class AuditFeed {
     }
   }
 
+  /** Whether another instance's LISTEN connection is open on this database (assumed so when it cannot be told). */
+  private async checkPeers(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const [row] = await this.em
+        .getConnection()
+        .execute<{ peers: string }[]>(
+          'SELECT count(*) AS peers FROM pg_stat_activity WHERE datname = current_database() AND application_name = ? AND pid <> ?',
+          [LISTENER_APPLICATION_NAME, this.listenerPid],
+        );
+      this.peersListening = Number(row?.peers ?? 1) > 0;
+    } catch {
+      this.peersListening = true;
+    }
+  }
+
   private async flushNotifications(): Promise<void> {
     this.notifyTimer = undefined;
     if (this.pendingNotify.size === 0) return;
@@ -534,6 +567,9 @@ export class AuditFeed {
     try {
       await client.connect();
       await client.query(`LISTEN ${FEED_CHANNEL}`);
+      this.listenerPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      // A hello tells the instances already running that they now have a peer to notify.
+      await client.query(`SELECT pg_notify('${FEED_CHANNEL}', '${HELLO}')`);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -552,6 +588,8 @@ export class AuditFeed {
     client.on('error', lost);
     client.on('end', () => lost());
     client.on('notification', (message) => {
+      if (message.processId !== this.listenerPid) this.peersListening = true;
+      if (message.payload === HELLO) return;
       const [accountId, seq] = (message.payload ?? '').split(':');
       if (!accountId) return;
       // Our own notifications mostly announce events already handed over from memory: nothing to read then.

@@ -102,12 +102,12 @@ export class AuditIngestService {
       const entries = ingestedEntries(data.events, new Date());
       const idempotencyKey = optionalText(data.idempotencyKey, 'idempotencyKey', 255);
       // The head lock serialises calls of one account: a retry racing its first call sees it here.
-      const head = await lockChainHead(tx, principal.accountId);
+      await lockChainHead(tx, principal.accountId);
       if (idempotencyKey) {
         const earlier = await this.earlierResult(tx, principal.accountId, idempotencyKey);
         if (earlier) return { events: earlier, replayed: true };
       }
-      const events = await auditBatch(entries, head);
+      const events = await auditBatch(entries);
       if (idempotencyKey) {
         await tx.execute(
           `INSERT INTO idempotency_keys (account_id, operation, key, resource_id, resource_count) VALUES (?, ?, ?, ?, ?)

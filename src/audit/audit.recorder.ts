@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal';
 import { ForbiddenError } from '../shared/errors';
 import { storableText } from '../shared/validation';
-import { GENESIS_HASH, computeEventHash } from './audit-chain';
+import { GENESIS_HASH, canonicalJsonAroundSeq } from './audit-chain';
 import {
   AuditActorType,
   AuditChannel,
@@ -55,73 +55,41 @@ export interface AuditEntry {
 /** Appends one event to the caller's account chain within the transaction `em` belongs to. */
 export type AppendAudit = (entry: AuditEntry) => Promise<AuditEvent>;
 
-/**
- * Appends events, in order, to the caller's account chain within the transaction `em` belongs to;
- * `head` when the transaction already locked it ({@link lockChainHead}).
- */
-export type AppendAuditBatch = (entries: readonly AuditEntry[], head?: LockedChainHead) => Promise<AuditEvent[]>;
+/** Appends events, in order, to the caller's account chain within the transaction `em` belongs to. */
+export type AppendAuditBatch = (entries: readonly AuditEntry[]) => Promise<AuditEvent[]>;
 
-/** An account's chain head, locked FOR UPDATE by {@link lockChainHead} until the transaction ends. */
-export interface LockedChainHead {
-  accountId: string;
-  lastSeq: number;
-  lastHash: string;
+/** One appended event as `audit_append` reports it. */
+export interface AppendedRow {
+  appended_seq: string | number;
+  appended_prev_hash: string;
+  appended_hash: string;
 }
 
-const LOCK_HEAD = 'SELECT last_seq, last_hash FROM audit_chain_heads WHERE account_id = ? FOR UPDATE';
-
-const EVENT_COLUMNS = `id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display, actor_scopes,
-  target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash, via,
-  reported_at, submitted_by`;
-const EVENT_VALUES =
-  '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)';
+const LOCK_HEAD = 'SELECT last_seq FROM audit_chain_heads WHERE account_id = ? FOR UPDATE';
+const APPEND = 'SELECT appended_seq, appended_prev_hash, appended_hash FROM audit_append(?, ?::jsonb)';
 
 /**
- * The events' rows and the head's move to the newest, in one statement (one
- * round trip while the head is locked, whatever the number of events).
+ * Locks the account's chain head (creating it at seq 0 for the account's
+ * first event) until the transaction ends: for a transaction that must read
+ * before it appends (an idempotency check racing the same call). Pending
+ * changes are flushed first, so the head lock is always the last lock a
+ * transaction takes (no lock-order deadlocks).
  */
-function appendStatement(count: number): string {
-  return `
-  WITH appended AS (
-    INSERT INTO audit_events (${EVENT_COLUMNS})
-    VALUES ${Array.from({ length: count }, () => EVENT_VALUES).join(',\n           ')}
-  )
-  UPDATE audit_chain_heads SET last_seq = ?, last_hash = ? WHERE account_id = ?`;
-}
-
-/** A PostgreSQL array literal of texts (bound as one parameter: the query builder would expand a JS array). */
-function textArrayLiteral(values: readonly string[] | null): string | null {
-  if (values === null) return null;
-  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
-/**
- * Locks the account's chain head (creating it at seq 0 for the account's first
- * event) until the transaction ends, so concurrent writers of one account form
- * one linear chain while other accounts proceed. Pending changes are flushed
- * first, so the head lock is always the last lock a transaction takes (no
- * lock-order deadlocks).
- */
-export async function lockChainHead(em: EntityManager, accountId: string): Promise<LockedChainHead> {
+export async function lockChainHead(em: EntityManager, accountId: string): Promise<void> {
   await em.flush();
-  type HeadRow = { last_seq: string | number; last_hash: string };
-  let [head] = await em.execute<HeadRow[]>(LOCK_HEAD, [accountId]);
-  if (!head) {
-    // The account's first event: create its head (concurrent first writers meet at the primary key).
-    await em.execute(
-      'INSERT INTO audit_chain_heads (account_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING',
-      [accountId, GENESIS_HASH],
-    );
-    [head] = await em.execute<HeadRow[]>(LOCK_HEAD, [accountId]);
-  }
-  return { accountId, lastSeq: Number(head!.last_seq), lastHash: head!.last_hash };
+  const locked = await em.execute(LOCK_HEAD, [accountId]);
+  if (locked.length > 0) return;
+  // The account's first event: create its head (concurrent first writers meet at the primary key).
+  await em.execute(
+    'INSERT INTO audit_chain_heads (account_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING',
+    [accountId, GENESIS_HASH],
+  );
+  await em.execute(LOCK_HEAD, [accountId]);
 }
 
 /**
  * Appends `entry` as the next event of the account's chain. Must run inside a
- * transaction: it locks the account's chain head until commit (see
- * {@link lockChainHead}). The event is written with plain SQL, not through the
- * unit of work: it is never changed afterwards.
+ * transaction: it locks the account's chain head until commit.
  */
 export async function appendAuditEvent(em: EntityManager, caller: Caller, entry: AuditEntry): Promise<AuditEvent> {
   const [event] = await appendAuditEvents(em, caller, [entry]);
@@ -129,29 +97,43 @@ export async function appendAuditEvent(em: EntityManager, caller: Caller, entry:
 }
 
 /**
- * Appends `entries`, in order, as the next events of the account's chain: one
- * head lock (or `head`, already locked by the caller's transaction) and one
- * multi-row INSERT for all of them. Must run inside a transaction.
+ * Appends `entries`, in order, as the next events of the account's chain, in
+ * one round trip: `audit_append` locks the head, numbers and hashes the
+ * events, inserts them and moves the head. Must run inside a transaction;
+ * pending changes are flushed first, so the head lock is the transaction's
+ * last lock. The events are written with plain SQL, not through the unit of
+ * work: they are never changed afterwards.
  */
 export async function appendAuditEvents(
   em: EntityManager,
   caller: Caller,
   entries: readonly AuditEntry[],
-  head?: LockedChainHead,
 ): Promise<AuditEvent[]> {
   if (entries.length === 0) return [];
-  const locked = head ?? (await lockChainHead(em, caller.accountId));
+  await em.flush();
+  const prepared = prepareAuditEvents(caller, entries);
+  const rows = await em.execute<AppendedRow[]>(APPEND, [caller.accountId, prepared.json]);
+  return appendedEvents(prepared.events, rows);
+}
+
+/** Events ready to append: built but not numbered, and the JSON `audit_append` takes. */
+export interface PreparedAuditEvents {
+  events: AuditEvent[];
+  /** The rows (snake_case columns), each with its event's canonical JSON cut around the seq (`hash_prefix`, `hash_suffix`). */
+  json: string;
+}
+
+/** Builds the caller's events for `entries`: everything but the seq and the hashes, which `audit_append` sets. */
+export function prepareAuditEvents(caller: Caller, entries: readonly AuditEntry[]): PreparedAuditEvents {
   const occurredAt = new Date();
   const principalActor = storableJson(actorColumns(caller.principal));
   const submitter = submitterOf(caller.principal);
   const events: AuditEvent[] = [];
-  const params: unknown[] = [];
-  let prevHash = locked.lastHash;
-  let seq = locked.lastSeq;
+  const rows: Record<string, unknown>[] = [];
   for (const entry of entries) {
     const event = new AuditEvent();
     event.accountId = caller.accountId;
-    event.seq = ++seq;
+    event.seq = 0;
     event.occurredAt = occurredAt;
     // Every text is hashed in the form PostgreSQL stores it, whatever a caller passed.
     event.action = storableText(entry.action);
@@ -175,41 +157,45 @@ export async function appendAuditEvents(
     event.userAgent = storableOrNull(caller.meta.userAgent);
     event.requestId = storableOrNull(caller.meta.requestId);
     event.via = caller.meta.via ?? AuditChannel.GRAPHQL;
-    event.prevHash = prevHash;
-    event.hash = computeEventHash(event.prevHash, event);
-    prevHash = event.hash;
-    params.push(
-      event.id,
-      event.accountId,
-      event.seq,
-      event.occurredAt,
-      event.action,
-      event.outcome,
-      event.actorType,
-      event.actorId,
-      event.actorDisplay,
-      textArrayLiteral(event.actorScopes),
-      event.targetType,
-      event.targetId,
-      event.targetDisplay,
-      JSON.stringify(event.changes),
-      event.metadata === null ? null : JSON.stringify(event.metadata),
-      event.ip,
-      event.userAgent,
-      event.requestId,
-      event.prevHash,
-      event.hash,
-      event.via,
-      event.reportedAt,
-      event.submittedBy === null ? null : JSON.stringify(event.submittedBy),
-    );
+    const { prefix, suffix } = canonicalJsonAroundSeq(event);
+    // A key left out is a NULL column (a JSON null would be jsonb 'null' in metadata and submitted_by).
+    rows.push({
+      id: event.id,
+      occurred_at: event.occurredAt.toISOString(),
+      action: event.action,
+      outcome: event.outcome,
+      actor_type: event.actorType,
+      actor_id: event.actorId ?? undefined,
+      actor_display: event.actorDisplay ?? undefined,
+      actor_scopes: event.actorScopes ?? undefined,
+      target_type: event.targetType ?? undefined,
+      target_id: event.targetId ?? undefined,
+      target_display: event.targetDisplay ?? undefined,
+      changes: event.changes,
+      metadata: event.metadata ?? undefined,
+      ip: event.ip ?? undefined,
+      user_agent: event.userAgent ?? undefined,
+      request_id: event.requestId ?? undefined,
+      via: event.via,
+      reported_at: event.reportedAt?.toISOString(),
+      submitted_by: event.submittedBy ?? undefined,
+      hash_prefix: prefix,
+      hash_suffix: suffix,
+    });
     events.push(event);
   }
-  params.push(seq, prevHash, caller.accountId);
-  await em.execute(appendStatement(events.length), params);
-  // The caller's transaction still holds the head: a later append in it continues from here.
-  locked.lastSeq = seq;
-  locked.lastHash = prevHash;
+  return { events, json: JSON.stringify(rows) };
+}
+
+/** `events` numbered and hashed as `audit_append` reported them (one row per event, in order). */
+export function appendedEvents(events: AuditEvent[], rows: readonly AppendedRow[]): AuditEvent[] {
+  if (rows.length !== events.length) throw new Error(`audit_append appended ${rows.length} of ${events.length} events`);
+  events.forEach((event, i) => {
+    const row = rows[i]!;
+    event.seq = Number(row.appended_seq);
+    event.prevHash = row.appended_prev_hash;
+    event.hash = row.appended_hash;
+  });
   return events;
 }
 
@@ -271,40 +257,49 @@ export async function auditedTransaction<T>(
   caller: Caller,
   work: (tx: EntityManager, audit: AppendAudit, auditBatch: AppendAuditBatch) => Promise<T>,
 ): Promise<T> {
-  let appended: AuditEvent[] = [];
-  const append = async (tx: EntityManager, entry: AuditEntry) => {
-    const event = await appendAuditEvent(tx, caller, entry);
-    appended.push(event);
-    return event;
-  };
-  const appendBatch = async (tx: EntityManager, entries: readonly AuditEntry[], head?: LockedChainHead) => {
-    const events = await appendAuditEvents(tx, caller, entries, head);
-    appended.push(...events);
-    return events;
-  };
-  try {
-    const result = await em.fork().transactional((tx) =>
+  return recordingDenials(em, caller, async () => {
+    const appended: AuditEvent[] = [];
+    const result = await em.fork().transactional(async (tx) =>
       work(
         tx,
-        (entry) => append(tx, entry),
-        (entries, head) => appendBatch(tx, entries, head),
+        async (entry) => {
+          const event = await appendAuditEvent(tx, caller, entry);
+          appended.push(event);
+          return event;
+        },
+        async (entries) => {
+          const events = await appendAuditEvents(tx, caller, entries);
+          appended.push(...events);
+          return events;
+        },
       ),
     );
     if (appended.length > 0) caller.onCommitted?.(caller.accountId, appended);
     return result;
+  });
+}
+
+/**
+ * Runs `change`, a mutation that writes its audit events itself (in its
+ * transaction, or in its one statement with `audit_append`); a FORBIDDEN
+ * refusal that names an attempt is recorded afterwards, in its own
+ * transaction, as `outcome: DENIED`.
+ */
+export async function recordingDenials<T>(em: EntityManager, caller: Caller, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
   } catch (error) {
     if (error instanceof ForbiddenError && error.attempt && caller.principal) {
       const attempt = error.attempt;
-      appended = [];
-      await em.fork().transactional((tx) =>
-        append(tx, {
+      const denied = await em.fork().transactional((tx) =>
+        appendAuditEvent(tx, caller, {
           action: attempt.action,
           outcome: AuditOutcome.DENIED,
           target: attempt.target ?? null,
           metadata: { reason: error.message },
         }),
       );
-      if (appended.length > 0) caller.onCommitted?.(caller.accountId, appended);
+      caller.onCommitted?.(caller.accountId, [denied]);
     }
     throw error;
   }

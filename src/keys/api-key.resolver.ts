@@ -41,7 +41,7 @@ export class ApiKeyResolver {
     status?: ApiKeyStatus,
     @Arg('filter', () => ApiKeyFilter, { nullable: true }) filter?: ApiKeyFilter,
   ): Promise<ApiKeyConnection> {
-    const page = await ctx.services.keys.list(ctx.em, requirePrincipal(ctx), {
+    const page = await ctx.services.keys.list(ctx.pooled, requirePrincipal(ctx), {
       first,
       after,
       filter: { ...filter, status: filter?.status ?? status ?? null },

@@ -32,7 +32,7 @@ const DESCENDANTS = `
   SELECT DISTINCT ON (id) id, root_id FROM tree WHERE id <> ALL (?::uuid[]) ORDER BY id, root_id`;
 
 /** The audit target of a key. */
-export function apiKeyTarget(key: ApiKey): AuditTargetInput {
+export function apiKeyTarget(key: Pick<ApiKey, 'id' | 'name' | 'displayKey'>): AuditTargetInput {
   return { type: 'api_key', id: key.id, display: `${key.name} (${key.displayKey})` };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity';
@@ -5,13 +6,27 @@ import { User } from '../accounts/user.entity';
 import { ApiKeyScope, ROLE_PERMISSIONS, type Role } from '../auth/permissions';
 import { assertPermission, type Principal } from '../auth/principal';
 import type { AppendAudit, AuditTargetInput, Caller } from '../audit/audit.recorder';
-import { auditedTransaction } from '../audit/audit.recorder';
-import { PLAN_ENTITLEMENTS } from '../entitlements/plans';
-import { BadUserInputError, NotFoundError, QuotaExceededError, UnauthenticatedError } from '../shared/errors';
+import {
+  appendedEvents,
+  auditedTransaction,
+  prepareAuditEvents,
+  recordingDenials,
+  type AppendedRow,
+} from '../audit/audit.recorder';
+import { PLAN_ENTITLEMENTS, type Plan } from '../entitlements/plans';
+import {
+  AppError,
+  BadUserInputError,
+  ErrorCode,
+  NotFoundError,
+  QuotaExceededError,
+  UnauthenticatedError,
+} from '../shared/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../shared/pagination';
 import { cutText, isUuid, optionalText, requireId, requireIntInRange, requireText } from '../shared/validation';
-import { queryRows } from '../db/sql';
+import { queryRows, type Statement } from '../db/sql';
 import { ApiKey, ApiKeyPurpose, ApiKeyStatus, isWorking } from './api-key.entity';
+import { KeyPolicies, type KeyPolicy } from './key-policies';
 import { displayKeyOf, generateApiKeySecret, hashApiKey } from './api-key.format';
 import { apiKeyTarget, assertHoldsScopes, handOver, revokeDescendants, revokeOne } from './api-key.revocation';
 import {
@@ -81,15 +96,84 @@ export interface ApiKeyPage {
 
 /** A newly minted key and its secret: the only time the secret exists outside the caller. */
 export interface IssuedApiKey {
-  apiKey: ApiKey;
+  apiKey: ApiKeyView;
   /** Empty on an idempotent replay: the secret exists only in the first response. */
   secret: string;
   /** True when this answers a retried idempotency key with the key created the first time. */
   replayed?: boolean;
 }
 
-/** How long an idempotency key is remembered. */
-const IDEMPOTENCY_WINDOW = '24 hours';
+/** Tries of `api_key_create` before giving up on an account whose policy or creating key keeps changing. */
+const MAX_CREATE_ATTEMPTS = 5;
+
+/** The account's plan and key policy, and the creating key's state (none for a user). */
+interface CreateStateRow {
+  plan: Plan;
+  policy: PolicyJson;
+  creator_found: boolean;
+  creator_revoked_at: string | null;
+  creator_expires_at: string | null;
+}
+
+/** A key policy as `api_key_create` compares and answers it. */
+interface PolicyJson {
+  require_key_expiration: boolean;
+  default_key_lifetime_days: number;
+  max_key_lifetime_days: number;
+}
+
+const CREATE_STATE: Statement = {
+  name: 'api_key_create_state',
+  text: `SELECT a.plan,
+                jsonb_build_object('require_key_expiration', a.require_key_expiration,
+                                   'default_key_lifetime_days', a.default_key_lifetime_days,
+                                   'max_key_lifetime_days', a.max_key_lifetime_days) AS policy,
+                c.id IS NOT NULL AS creator_found, c.revoked_at AS creator_revoked_at, c.expires_at AS creator_expires_at
+           FROM accounts a
+           LEFT JOIN api_keys c ON c.id = $2 AND c.account_id = a.id
+          WHERE a.id = $1`,
+};
+
+function policyJson(policy: KeyPolicy): PolicyJson {
+  return {
+    require_key_expiration: policy.requireKeyExpiration,
+    default_key_lifetime_days: policy.defaultKeyLifetimeDays,
+    max_key_lifetime_days: policy.maxKeyLifetimeDays,
+  };
+}
+
+function policyOf(row: { plan: Plan | null; policy: PolicyJson | null }): KeyPolicy {
+  return {
+    plan: row.plan!,
+    requireKeyExpiration: row.policy!.require_key_expiration,
+    defaultKeyLifetimeDays: row.policy!.default_key_lifetime_days,
+    maxKeyLifetimeDays: row.policy!.max_key_lifetime_days,
+  };
+}
+
+/** `api_key_create`'s answer: `created` with the appended event, or the check that failed. */
+interface CreateOutcomeRow extends AppendedRow {
+  outcome: 'created' | 'replayed' | 'quota' | 'stale' | 'creator_changed' | 'account_gone';
+  resource_id: string | null;
+  plan: Plan | null;
+  policy: PolicyJson | null;
+  owner_email: string | null;
+  owner_name: string | null;
+}
+
+const CREATE: Statement = {
+  name: 'api_key_create',
+  text: `SELECT outcome, resource_id, appended_seq, appended_prev_hash, appended_hash, plan, policy, owner_email, owner_name
+           FROM api_key_create($1::jsonb, $2, $3::jsonb, $4, $5, $6, $7, $8::jsonb)`,
+};
+
+/** The creating key's expiry (its keys cannot outlive it), read again before creating; refused once it stopped working. */
+function creatorExpiryOf(row: CreateStateRow, now: Date): Date | null {
+  if (!row.creator_found || row.creator_revoked_at) throw new UnauthenticatedError('API key is revoked');
+  const expiresAt = row.creator_expires_at ? new Date(row.creator_expires_at) : null;
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) throw new UnauthenticatedError('API key is expired');
+  return expiresAt;
+}
 
 function requestedTarget(id: string): AuditTargetInput {
   return { type: 'api_key', id };
@@ -102,14 +186,28 @@ function authorityUserId(principal: Principal): string {
 
 /** Rules of the API key lifecycle. Every mutation is one transaction with its audit event. */
 export class ApiKeyService {
-  /** Creates a key; the secret is returned here and never again. */
+  /** This instance's last view of each account's plan and key policy (checked by every create). */
+  private readonly policies = new KeyPolicies();
+
+  /**
+   * Creates a key; the secret is returned here and never again. One statement
+   * makes the change: `api_key_create` answers a used idempotency key with the
+   * first key, and otherwise, under the account's lock, checks the plan and
+   * expiry policy the key was computed from (this instance's last view of
+   * them, {@link KeyPolicies}) and that the creating key still works, counts
+   * the active keys against the plan, inserts the key with its idempotency
+   * record and appends its event — the change and its event commit together
+   * or not at all. A stale view is answered with the current one and the key
+   * is computed again; a creating key that changed is read again (refused if
+   * revoked or expired).
+   */
   async create(
     em: EntityManager,
     caller: Caller & { principal: Principal },
     data: CreateApiKeyData,
   ): Promise<IssuedApiKey> {
     const { principal } = caller;
-    return auditedTransaction(em, caller, async (tx, audit) => {
+    return recordingDenials(em, caller, async () => {
       assertPermission(principal, ApiKeyScope.KEYS_WRITE, {
         action: 'api_key.created',
         target: { type: 'api_key', display: cutText(data.name, NAME_MAX) },
@@ -119,52 +217,133 @@ export class ApiKeyService {
       const handoffTo = handoffOf(data.purpose, data.handoffTo);
       const scopes = this.checkScopes(principal, data.scopes, 'api_key.created');
       const idempotencyKey = optionalText(data.idempotencyKey, 'idempotencyKey', 255);
-      // The account lock serialises creates, so the idempotency check and the quota are exact.
-      const account = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (idempotencyKey) {
-        const [earlier] = await tx.execute<{ resource_id: string }[]>(
-          `SELECT resource_id FROM idempotency_keys
-            WHERE account_id = ? AND operation = 'createApiKey' AND key = ? AND created_at > now() - interval '${IDEMPOTENCY_WINDOW}'`,
-          [account.id, idempotencyKey],
-        );
-        const first = earlier && (await tx.findOne(ApiKey, { id: earlier.resource_id }, { populate: SHOWN }));
-        if (first) return { apiKey: first, secret: '', replayed: true };
-      }
-      const now = new Date();
-      const parent = await this.creatingKey(tx, principal, now);
-      const expiresAt = this.resolveExpiry(account, data.expiresAt, now, parent?.expiresAt);
-      await this.assertQuota(tx, account, now);
-
-      const { key, secret } = await this.mint(tx, principal, now, {
-        account,
-        name,
-        purpose: data.purpose,
-        description,
-        handoffTo,
-        scopes,
-        expiresAt,
-        createdByKeyId: parent?.id ?? null,
-      });
-      await audit({
-        action: 'api_key.created',
-        target: apiKeyTarget(key),
-        metadata: {
+      const authorityId = authorityUserId(principal);
+      const creatorKeyId = principal.kind === 'apiKey' ? principal.keyId : null;
+      let parentExpiry = principal.kind === 'apiKey' ? principal.expiresAt : undefined;
+      let policy = this.policies.get(principal.accountId);
+      for (let attempt = 1; ; attempt++) {
+        if (!policy) {
+          const read = await this.readCreateState(em, principal);
+          policy = read.policy;
+          parentExpiry = read.parentExpiry;
+        }
+        const now = new Date();
+        const expiresAt = this.resolveExpiry(policy, data.expiresAt, now, parentExpiry);
+        const limit = PLAN_ENTITLEMENTS[policy.plan].maxActiveApiKeys;
+        const secret = generateApiKeySecret();
+        const key: ApiKeyView = {
+          id: randomUUID(),
           name,
-          purpose: key.purpose,
-          ...(handoffTo ? { handoffTo } : {}),
+          purpose: data.purpose,
+          description,
           scopes,
-          expiresAt: expiresAt?.toISOString() ?? null,
-        },
-      });
-      if (idempotencyKey) {
-        await tx.execute(
-          `INSERT INTO idempotency_keys (account_id, operation, key, resource_id) VALUES (?, 'createApiKey', ?, ?)
-           ON CONFLICT (account_id, operation, key) DO UPDATE SET resource_id = excluded.resource_id, created_at = now()`,
-          [account.id, idempotencyKey, key.id],
-        );
+          displayKey: displayKeyOf(secret),
+          createdAt: now,
+          createdBy: null,
+          owner: null,
+          ownerRole: principal.kind === 'user' ? principal.role : principal.ownerRole,
+          handoffTo,
+          requestsSinceRotation: 0,
+          expiresAt,
+          lastUsedAt: null,
+          lastUsedIp: null,
+          revokedAt: null,
+          revokedBy: null,
+          revokeReason: null,
+          rotatedAt: null,
+        };
+        const event = prepareAuditEvents(caller, [
+          {
+            action: 'api_key.created',
+            target: apiKeyTarget(key),
+            metadata: {
+              name,
+              purpose: key.purpose,
+              ...(handoffTo ? { handoffTo } : {}),
+              scopes,
+              expiresAt: expiresAt?.toISOString() ?? null,
+            },
+          },
+        ]);
+        const [outcome] = await queryRows<CreateOutcomeRow>(em, CREATE, [
+          JSON.stringify({
+            id: key.id,
+            account_id: principal.accountId,
+            name,
+            purpose: key.purpose,
+            description,
+            scopes,
+            digest: hashApiKey(secret),
+            display_key: key.displayKey,
+            created_at: now.toISOString(),
+            created_by_id: authorityId,
+            owner_id: authorityId,
+            created_by_key_id: creatorKeyId,
+            expires_at: expiresAt?.toISOString() ?? null,
+            handoff_to: handoffTo,
+          }),
+          policy.plan,
+          JSON.stringify(policyJson(policy)),
+          limit,
+          creatorKeyId,
+          parentExpiry?.toISOString() ?? null,
+          idempotencyKey,
+          event.json,
+        ]);
+        if (!outcome || outcome.outcome === 'account_gone') {
+          throw new UnauthenticatedError('This account no longer exists');
+        }
+        const current = policyOf(outcome);
+        this.policies.remember(principal.accountId, current);
+        switch (outcome.outcome) {
+          case 'created': {
+            caller.onCommitted?.(principal.accountId, appendedEvents(event.events, [outcome]));
+            const authority = { id: authorityId, email: outcome.owner_email ?? '', name: outcome.owner_name };
+            return { apiKey: { ...key, createdBy: authority, owner: authority }, secret };
+          }
+          case 'replayed':
+            return this.replayed(em, outcome.resource_id!);
+          case 'quota':
+            throw new QuotaExceededError(
+              `The ${current.plan} plan allows ${PLAN_ENTITLEMENTS[current.plan].maxActiveApiKeys} active API keys; revoke one or upgrade the plan`,
+              'maxActiveApiKeys',
+              PLAN_ENTITLEMENTS[current.plan].maxActiveApiKeys,
+            );
+          case 'creator_changed':
+            // Rotated, revoked or expired since the request was authenticated: read it again.
+            policy = undefined;
+            break;
+          default:
+            // 'stale': computed from an old plan or policy; again from the current one.
+            policy = current;
+        }
+        if (attempt >= MAX_CREATE_ATTEMPTS) {
+          throw new AppError(
+            ErrorCode.INTERNAL_SERVER_ERROR,
+            'The account’s key policy kept changing during this request; no key was created — try again',
+          );
+        }
       }
-      return { apiKey: key, secret };
     });
+  }
+
+  /** The account's plan and key policy, and the creating key's expiry (refused if it stopped working). */
+  private async readCreateState(
+    em: EntityManager,
+    principal: Principal,
+  ): Promise<{ policy: KeyPolicy; parentExpiry: Date | null | undefined }> {
+    const creatorKeyId = principal.kind === 'apiKey' ? principal.keyId : null;
+    const [row] = await queryRows<CreateStateRow>(em, CREATE_STATE, [principal.accountId, creatorKeyId]);
+    if (!row) throw new UnauthenticatedError('This account no longer exists');
+    const policy = policyOf(row);
+    this.policies.remember(principal.accountId, policy);
+    return { policy, parentExpiry: creatorKeyId ? creatorExpiryOf(row, new Date()) : undefined };
+  }
+
+  /** The key an earlier call with the same idempotency key created, answered again without its secret. */
+  private async replayed(em: EntityManager, id: string): Promise<IssuedApiKey> {
+    const first = await em.fork().findOneOrFail(ApiKey, { id }, { populate: SHOWN });
+    return { apiKey: first, secret: '', replayed: true };
   }
 
   /**
@@ -321,7 +500,8 @@ export class ApiKeyService {
   /**
    * Newest first, keyset-paginated on (createdAt, id). One statement reads the
    * total, the page and both users into plain rows (no entity hydration: this
-   * is the hottest read of the API).
+   * is the hottest read of the API). `em` only lends a pooled connection: the
+   * root EntityManager will do (no fork needed).
    */
   async list(
     em: EntityManager,
@@ -547,7 +727,7 @@ export class ApiKeyService {
    * is capped at the parent's expiry, and a later date or no expiry is refused.
    */
   private resolveExpiry(
-    account: Account,
+    account: KeyPolicy,
     requested: Date | null | undefined,
     now: Date,
     parentExpiry: Date | null | undefined,
@@ -580,22 +760,6 @@ export class ApiKeyService {
     }
     if (parentExpiry && requested.getTime() > parentExpiry.getTime()) throw outlives('expiresAt is too late');
     return requested;
-  }
-
-  private async assertQuota(tx: EntityManager, account: Account, now: Date): Promise<void> {
-    const limit = PLAN_ENTITLEMENTS[account.plan].maxActiveApiKeys;
-    const active = await tx.count(ApiKey, {
-      account,
-      revokedAt: null,
-      $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }],
-    });
-    if (active >= limit) {
-      throw new QuotaExceededError(
-        `The ${account.plan} plan allows ${limit} active API keys; revoke one or upgrade the plan`,
-        'maxActiveApiKeys',
-        limit,
-      );
-    }
   }
 }
 

@@ -3,7 +3,7 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -37,6 +37,7 @@ import { Metrics, holdsMetricsToken } from './metrics';
 import { defaultPagesRoot, explorerServer, isExplorerRequest, isPagePath, pagesServer } from './pages';
 import { pickRequestId, withRequestId } from './request-scope';
 import { buildAppSchema } from './schema';
+import { compiledExecution } from './graphql/executor';
 import { formatErrorWith, queryLimitsPlugin, requestLogPlugin, responseHeadersPlugin } from './graphql/plugins';
 import { BodyTooLarge, clientIpWith, graphqlError, readBody, sendJson, sendRateLimited } from './http';
 import { attachWebSocketServer, type ContextInput } from './websocket';
@@ -143,7 +144,8 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
   const schema = await buildAppSchema();
   const formatError = formatErrorWith(logger);
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Apollo parses, validates and runs the plugins; a query document that comes back runs compiled.
+    gateway: compiledExecution(schema, logger),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
@@ -182,8 +184,13 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       throw error;
     }
     let plan: Promise<Plan> | undefined;
+    let em: EntityManager | undefined;
     const context: Context = {
-      em: orm.em.fork(),
+      // Forked on first use: the hottest reads (the key list) run on `pooled` and need none.
+      get em() {
+        return (em ??= orm.em.fork());
+      },
+      pooled: orm.em,
       principal,
       meta: {
         requestId: input.requestId,

@@ -39,8 +39,13 @@ export interface Services {
 
 /** What every resolver receives, for HTTP and WebSocket alike. */
 export interface Context {
-  /** A fresh fork per request or per subscription operation. */
+  /** A fresh fork per request or per subscription operation, made when first read. */
   em: EntityManager;
+  /**
+   * The ORM's root EntityManager, for plain statements on a pooled connection (`queryRows`):
+   * a read that needs no unit of work then costs no fork. Its entity methods throw (no global context).
+   */
+  pooled: EntityManager;
   principal: Principal | null;
   meta: RequestMeta;
   services: Services;
