@@ -28,7 +28,7 @@ module.exports = {
         metric: 'req/s limiter on ÷ off',
         keyledger: med('limiter-on', 'rps'),
         baseline: med('limiter-off', 'rps'),
-        target: 0.9,
+        target: 0.95,
       }),
     );
     ctx.record(

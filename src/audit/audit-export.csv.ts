@@ -1,6 +1,6 @@
 import { OCCURRED_AT, REPORTED_AT, SCOPE_NAMES, SUBMITTER_SCOPE_NAMES, selectEvents } from './audit-export.sql';
 import type { SqlFragment } from './audit.records';
-import type { RowEncoder } from './copy-out.stream';
+import { BinaryCopyTuples, copyBytes, type RowEncoder } from './copy-out.stream';
 
 /*
  * CSV exports: PostgreSQL formats each value as text and sends it in a binary
@@ -80,9 +80,6 @@ const LF = 0x0a;
 const SPACE = 0x20;
 const BACKSLASH = 0x5c;
 const APOSTROPHE = 0x27;
-/** "PGCOPY\n\377\r\n\0", then 32-bit flags and the header extension's length. */
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-const HEADER_BYTES = SIGNATURE.length + 8;
 const KINDS = FIELDS.map((field) => field.kind);
 
 /**
@@ -90,7 +87,7 @@ const KINDS = FIELDS.map((field) => field.kind);
  * with CRLF. One encoder per COPY: the first row carries the file header.
  */
 export class CsvRowEncoder implements RowEncoder {
-  private headerRead = false;
+  private readonly tuples = new BinaryCopyTuples();
 
   /**
    * A field's bytes at most double, plus quotes, a neutralising quote and a comma (paid for by its 4-byte length
@@ -101,26 +98,16 @@ export class CsvRowEncoder implements RowEncoder {
   }
 
   encode(row: Buffer, into: Buffer, at: number): number {
-    let read = 0;
-    if (!this.headerRead) {
-      if (row.length < HEADER_BYTES || !row.subarray(0, SIGNATURE.length).equals(SIGNATURE)) {
-        throw new Error('not a binary COPY');
-      }
-      read = HEADER_BYTES + row.readUInt32BE(HEADER_BYTES - 4);
-      this.headerRead = true;
-    }
-    const count = row.readInt16BE(read);
-    read += 2;
-    if (count === -1) return at; // the trailer
-    if (count !== KINDS.length) throw new Error(`a COPY row has ${count} fields, not ${KINDS.length}`);
-    for (let field = 0; field < count; field += 1) {
+    let read = this.tuples.fieldsStart(row, KINDS.length);
+    if (read === -1) return at; // the trailer
+    for (let field = 0; field < KINDS.length; field += 1) {
       if (field > 0) into[at++] = COMMA;
       const length = row.readInt32BE(read);
       read += 4;
       if (length <= 0) continue; // NULL or '': an empty field
       const end = read + length;
       const kind = KINDS[field];
-      if (kind === FieldKind.RAW) at += row.copy(into, at, read, end);
+      if (kind === FieldKind.RAW) at = copyBytes(row, read, end, into, at);
       else if (kind === FieldKind.TEXT) at = writeText(row, read, end, into, at);
       else at = writeJson(row, read, end, into, at);
       read = end;
@@ -136,19 +123,22 @@ export class CsvRowEncoder implements RowEncoder {
  * quoted, quotes doubled, when it holds a quote, comma, CR or LF.
  */
 function writeText(from: Buffer, start: number, end: number, into: Buffer, at: number): number {
-  let plain = true;
-  for (let i = start; i < end; i += 1) {
-    const byte = from[i];
-    if (byte === QUOTE || byte === COMMA || byte === CR || byte === LF) {
-      plain = false;
-      break;
-    }
-  }
   const neutralise = start < end && NEUTRALISED_FIRST_BYTES.has(from[start]!);
-  if (plain) {
-    if (neutralise) into[at++] = APOSTROPHE;
-    return at + from.copy(into, at, start, end);
+  const field = at;
+  if (neutralise) into[at++] = APOSTROPHE;
+  // Written as it is in one pass; the first byte that needs quoting starts the field over, quoted.
+  for (let i = start; i < end; i += 1) {
+    const byte = from[i]!;
+    if (byte === QUOTE || byte === COMMA || byte === CR || byte === LF) {
+      return writeQuoted(from, start, end, into, field, neutralise);
+    }
+    into[at++] = byte;
   }
+  return at;
+}
+
+/** `from[start…end]` as a quoted CSV field, quotes doubled. */
+function writeQuoted(from: Buffer, start: number, end: number, into: Buffer, at: number, neutralise: boolean): number {
   into[at++] = QUOTE;
   if (neutralise) into[at++] = APOSTROPHE;
   for (let i = start; i < end; i += 1) {

@@ -12,10 +12,10 @@ import { isUuid } from '../shared/validation';
 import { auditedTransaction, type Caller } from './audit.recorder';
 import { CSV_HEADER, CsvRowEncoder, csvExportCopy } from './audit-export.csv';
 import { ExportDownloadError, type ExportLinks } from './audit-export.links';
-import { ndjsonExportCopy } from './audit-export.sql';
+import { NdjsonRowEncoder, ndjsonExportCopy } from './audit-export.ndjson';
 import { auditWhere, type AuditFilter } from './audit.records';
 import { retentionCutoff } from './audit.service';
-import { CopyOutStream, ROWS_AS_IS } from './copy-out.stream';
+import { CopyOutStream } from './copy-out.stream';
 
 /** Errors of a response whose client went away before it was sent whole. */
 const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE']);
@@ -200,7 +200,7 @@ export class AuditExportService {
     });
     return csv
       ? new CopyOutStream(csvExportCopy(where), new CsvRowEncoder(), CSV_HEADER)
-      : new CopyOutStream(ndjsonExportCopy(where), ROWS_AS_IS);
+      : new CopyOutStream(ndjsonExportCopy(where), new NdjsonRowEncoder());
   }
 
   /** One COPY statement: one snapshot of the log, streamed as PostgreSQL sends it and as fast as `res` takes it. */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { computeEventHash } from '../../src/audit/audit-chain';
 import { ExportLinks } from '../../src/audit/audit-export.links';
+import { AuditActorType, AuditChannel } from '../../src/audit/audit-event.entity';
 import type { AuditEventRecord } from '../../src/audit/audit.records';
 import { scopeNames } from '../../src/auth/permissions';
 import {
@@ -120,8 +121,10 @@ async function appendRawEvent(accountId: string, fields: Partial<AuditEventRecor
   event.hash = computeEventHash(event.prevHash, event);
   await env.sql(
     `INSERT INTO audit_events (id, account_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_display, actor_scopes,
-       target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+       target_type, target_id, target_display, changes, metadata, ip, user_agent, request_id, prev_hash, hash,
+       via, reported_at, submitted_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+       COALESCE($21, 'GRAPHQL'), $22, $23)`,
     [
       event.id,
       accountId,
@@ -143,6 +146,9 @@ async function appendRawEvent(accountId: string, fields: Partial<AuditEventRecor
       event.requestId,
       event.prevHash,
       event.hash,
+      event.via ?? null,
+      event.reportedAt ?? null,
+      event.submittedBy ? JSON.stringify(event.submittedBy) : null,
     ],
   );
   await env.sql('UPDATE audit_chain_heads SET last_seq = $1, last_hash = $2 WHERE account_id = $3', [
@@ -225,6 +231,50 @@ describe('NDJSON audit export', () => {
     const lines = body.slice(0, -1).split('\n');
     for (const line of lines) expect(line).toBe(JSON.stringify(JSON.parse(line)));
     expect(ndjsonLines(body)).toEqual(await apiEvents(owner.token));
+  });
+
+  it('writes hostile text as JSON.stringify would: backslashes, quotes, control characters, line breaks, unicode', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const hostile = 'tab\there \u0001\u001f\u007f "quoted" back\\slash \\" \b\f\r\n end';
+    const unicode = 'é 中文 😀 \u2028\u2029 \ufeff';
+    await appendRawEvent(owner.accountId, {
+      actorId: 'line\nbreak\r\n',
+      actorDisplay: hostile,
+      targetType: 'note',
+      targetId: unicode,
+      targetDisplay: '\\',
+      changes: [{ field: hostile, before: '\\"', after: { [unicode]: [1.5, null, true, '\u0007'] } }],
+      metadata: { 'k\n': 'v\t\\', '': '', nested: { a: ['x, "y": z'] } },
+      ip: '"',
+      userAgent: 'Mozilla \\ "x" \u0002',
+      requestId: unicode,
+    });
+    // A target type of '' is no target, whatever its id says.
+    await appendRawEvent(owner.accountId, { targetType: '', targetId: 'orphan', targetDisplay: hostile });
+    await appendRawEvent(owner.accountId, {
+      via: AuditChannel.MCP,
+      reportedAt: new Date('2026-11-30T01:02:03.456Z'),
+      submittedBy: {
+        type: AuditActorType.API_KEY,
+        id: 'key "1"\\',
+        display: hostile,
+        scopes: ['audit:write', 'keys:read'],
+      },
+    });
+    const { downloadUrl } = await createExport(owner.token, { format: 'NDJSON' });
+
+    const body = await (await fetch(downloadUrl)).text();
+    const lines = body.slice(0, -1).split('\n');
+    expect(lines).toHaveLength(5); // account.created, the three above, audit.exported
+    for (const line of lines) expect(line).toBe(JSON.stringify(JSON.parse(line)));
+    const events = ndjsonLines(body) as ExportedEvent[];
+    expect(events[1]).toMatchObject({ actor: { id: 'line\nbreak\r\n', display: hostile }, target: { id: unicode } });
+    expect(events[2]!.target).toBeNull();
+    expect(events[3]).toMatchObject({
+      via: 'MCP',
+      submittedBy: { display: hostile, scopes: ['AUDIT_WRITE', 'KEYS_READ'] },
+    });
+    expect(events).toEqual(await apiEvents(owner.token));
   });
 
   it('applies the export’s filter and records the export, with that filter, as audit.exported', async () => {

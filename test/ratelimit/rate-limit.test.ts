@@ -16,10 +16,11 @@ import { createTestDatabase } from '../support/database';
 import { serviceEnv, startService, stopServices, type ChildService } from '../support/processes';
 import { sleep } from '../support/wait';
 import { connectWs, type WsConnection } from '../support/ws';
+import { countStatuses, freshIp, remainingOf, typename, withConcurrency } from './support';
 
 /**
- * The per-client-IP rate limit: an exact budget shared by every instance
- * (PostgreSQL or Redis store), the IETF RateLimit headers, 429 over the limit,
+ * The per-client-IP rate limit: a budget shared by every instance
+ * (PostgreSQL or Redis store), exact at the limit, the IETF RateLimit headers, 429 over the limit,
  * the client address behind trusted proxies (TRUST_PROXY), IPv6 per /64, and
  * the same budget spent by WebSocket connects and subscribes.
  *
@@ -27,47 +28,6 @@ import { connectWs, type WsConnection } from '../support/ws';
  * one proxy hop and each test sends its own X-Forwarded-For addresses.
  */
 const REDIS_URL = 'redis://127.0.0.1:6379';
-
-let addressCounter = 0;
-/** A client address no other test of this file uses. */
-function freshIp(): string {
-  addressCounter += 1;
-  return `198.18.${Math.floor(addressCounter / 250)}.${(addressCounter % 250) + 1}`;
-}
-
-/** Runs `task(0..count-1)` with at most `concurrency` in flight; results in index order. */
-async function withConcurrency<T>(
-  count: number,
-  concurrency: number,
-  task: (index: number) => Promise<T>,
-): Promise<T[]> {
-  const results = new Array<T>(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const index = next++;
-      results[index] = await task(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return results;
-}
-
-/** `{ __typename }` as a plain POST; the cheapest request that spends a point. */
-async function typename(baseUrl: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: '{ __typename }' }),
-  });
-}
-
-/** The `r` (remaining) of a `RateLimit` header. */
-function remainingOf(header: string | null): number {
-  const match = /^"ip";r=(\d+);t=(\d+)$/.exec(header ?? '');
-  if (!match) throw new Error(`not a RateLimit header: ${header}`);
-  return Number(match[1]);
-}
 
 describe('client address and rate-limit key', () => {
   it('keys IPv6 clients by their /64 and IPv4 clients by their address', () => {
@@ -440,20 +400,16 @@ describe('one budget across server processes', () => {
 
   /** 500 requests to each service at once; the statuses, counted. */
   async function hammer(services: ChildService[], headers: Record<string, string>): Promise<Record<number, number>> {
-    const statuses = (
-      await Promise.all(
-        services.map((service) =>
-          withConcurrency(500, 20, async () => {
-            const response = await typename(service.url, headers);
-            await response.arrayBuffer();
-            return response.status;
-          }),
-        ),
-      )
-    ).flat();
-    const counts: Record<number, number> = {};
-    for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
-    return counts;
+    const statuses = await Promise.all(
+      services.map((service) =>
+        withConcurrency(500, 20, async () => {
+          const response = await typename(service.url, headers);
+          await response.arrayBuffer();
+          return response.status;
+        }),
+      ),
+    );
+    return countStatuses(statuses.flat());
   }
 
   it('lets exactly 800 of 1000 requests through two processes sharing the PostgreSQL store', async () => {

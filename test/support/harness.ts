@@ -118,6 +118,7 @@ async function startInstance(databaseUrl: string, overrides: Record<string, stri
   const app = await (
     await createApp({ config, orm, logger, sessionSecret: new TextEncoder().encode(TEST_SESSION_SECRET) })
   ).listen(0, '127.0.0.1');
+  let closed = false;
   return {
     url: app.url,
     app,
@@ -137,6 +138,9 @@ async function startInstance(databaseUrl: string, overrides: Record<string, stri
       return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
     },
     async close() {
+      // A test may close an instance itself (a shutdown under test); the environment closes every instance again.
+      if (closed) return;
+      closed = true;
       await app.close();
       await orm.close();
     },
