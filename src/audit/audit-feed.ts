@@ -75,7 +75,7 @@ export interface FeedStream extends AsyncIterableIterator<AuditEventRecord> {
   /** The next undelivered event, or undefined when none is queued. Frees room like `next()` does. */
   take(): AuditEventRecord | undefined;
   /**
-   * Calls `callback` once (from a microtask, never synchronously), as soon as an
+   * Calls `callback` once (from the event loop's next check phase, never synchronously), as soon as an
    * event is queued or the subscription ends. Replaces a callback still waiting.
    */
   whenReady(callback: () => void): void;
@@ -88,6 +88,25 @@ export interface FeedStream extends AsyncIterableIterator<AuditEventRecord> {
 /** Whether an event stream is a feed subscription (so it can be read with `take` and `whenReady`). */
 export function isFeedStream(stream: unknown): stream is FeedStream {
   return stream instanceof Subscriber;
+}
+
+/** Consumers to call back at the next check phase (`setImmediate`), all in one go. */
+let readyCallbacks: (() => void)[] = [];
+
+/**
+ * Calls `callback` after the I/O that is already waiting: a commit hands its
+ * event to a thousand subscribers, and their writes wait until the database
+ * answers of the transactions still holding the chain head are read, instead
+ * of holding those answers (and the head) back for the whole fan-out.
+ */
+function whenLoopTurns(callback: () => void): void {
+  readyCallbacks.push(callback);
+  if (readyCallbacks.length > 1) return;
+  setImmediate(() => {
+    const callbacks = readyCallbacks;
+    readyCallbacks = [];
+    for (const each of callbacks) each();
+  });
 }
 
 /** One subscription: a bounded queue drained by its consumer (see `FeedStream`). */
@@ -217,7 +236,7 @@ class Subscriber implements FeedStream {
     const ready = this.ready;
     if (!ready) return;
     this.ready = undefined;
-    queueMicrotask(ready);
+    whenLoopTurns(ready);
   }
 }
 

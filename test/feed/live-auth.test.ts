@@ -124,6 +124,60 @@ describe('live subscriptions end when their permission does', () => {
     });
   });
 
+  it('ends the subscriptions on every socket of a revoked key, and none on a socket of another key', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const revokedKey = await createKey(owner.token, { scopes: ['AUDIT_READ'] });
+    const otherKey = await createKey(owner.token, { scopes: ['AUDIT_READ'] });
+    const first = connect(env.api, revokedKey.secret);
+    const second = connect(env.api, revokedKey.secret);
+    const other = connect(env.api, otherKey.secret);
+    await liveSubscription(first, owner);
+    await liveSubscription(second, owner);
+    const otherSub = await liveSubscription(other, owner);
+    const before = otherSub.results.length;
+
+    const revoked = await env.api.call(
+      RevokeApiKeyDocument,
+      { input: { id: revokedKey.apiKey.id } },
+      { token: owner.token },
+    );
+    expect(revoked.errors).toBeUndefined();
+    for (const ws of [first, second]) {
+      await expect(within(ws.closed, 'the socket to close', 5_000)).resolves.toMatchObject({
+        code: 4403,
+        reason: expect.stringMatching(/revoked/i),
+      });
+    }
+    // The other key's socket has been re-checked too by now, and still streams: the revocation, then a new key.
+    const probe = await createKey(owner.token, { scopes: ['KEYS_READ'] });
+    const events = await otherSub.waitFor(before + 2, 5_000);
+    expect(events.slice(before).map((event) => event.auditEvents)).toMatchObject([
+      { action: 'api_key.revoked', target: { id: revokedKey.apiKey.id } },
+      { action: 'api_key.created', target: { id: probe.apiKey.id } },
+    ]);
+    expect(other.isClosed()).toBe(false);
+  });
+
+  it('on a downgrade, ends the streaming sockets of a token and keeps its idle socket usable', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const streaming = connect(env.api, owner.token);
+    const idle = connect(env.api, owner.token);
+    await liveSubscription(streaming, owner);
+    await expect(idle.acked).resolves.toBe(true);
+
+    const downgraded = await env.api.call(ChangePlanDocument, { input: { plan: 'FREE' } }, { token: owner.token });
+    expect(downgraded.errors).toBeUndefined();
+    await expect(within(streaming.closed, 'the socket to close', 5_000)).resolves.toMatchObject({
+      code: 4403,
+      reason: expect.stringMatching(/AUDIT_STREAM/),
+    });
+    // Checked in the same round, the idle socket stays open: a new subscription is refused on it, not the socket.
+    const refused = idle.subscribe(AuditEventStreamDocument, {});
+    expect(await within(refused.ended, 'the subscription to be refused')).toBe('error');
+    expect(refused.errors[0]!.extensions).toMatchObject({ code: 'ENTITLEMENT_REQUIRED', feature: 'AUDIT_STREAM' });
+    expect(idle.isClosed()).toBe(false);
+  });
+
   it('ends an expiring API key’s subscription at its expiry with 4403', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const expiresAt = new Date(Date.now() + 2_000);

@@ -128,6 +128,43 @@ describe('next frames', () => {
     }
   });
 
+  it('refuses an invalid document each time it is sent, and streams a valid one sent again', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const connection = await openRawConnection(env.api, owner.token);
+    try {
+      const invalid = 'subscription Bad { auditEvents { seq nosuchfield } }';
+      connection.subscribe('bad-1', invalid);
+      connection.subscribe('bad-2', invalid);
+      connection.subscribe('good-1', SEQ_AND_ACTION);
+      connection.subscribe('good-2', SEQ_AND_ACTION);
+      await eventually(
+        () => '2 subscriptions',
+        () => env.api.app.services.feed.subscriptionCount(owner.accountId) >= 2,
+        { timeoutMs: 10_000, intervalMs: 10 },
+      );
+      await createApiKey(env.api, owner.token, { name: 'seen by the valid ones' });
+      await eventually(
+        () => 'the event on both valid subscriptions',
+        () => connection.messagesOf('good-1').length === 1 && connection.messagesOf('good-2').length === 1,
+        { timeoutMs: 10_000, intervalMs: 10 },
+      );
+
+      for (const id of ['bad-1', 'bad-2']) {
+        const [message, ...rest] = connection.messagesOf(id);
+        expect(rest).toEqual([]);
+        expect(message).toMatchObject({
+          type: 'error',
+          payload: [
+            { message: expect.stringMatching(/nosuchfield/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+          ],
+        });
+      }
+      expect(connection.messagesOf('good-2')).toEqual([{ ...connection.messagesOf('good-1')[0], id: 'good-2' }]);
+    } finally {
+      connection.close();
+    }
+  });
+
   it('stops one subscription on the client’s complete while the connection’s others keep receiving', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const connection = await openRawConnection(env.api, owner.token);

@@ -8,7 +8,6 @@ import {
   specifiedRules,
   subscribe,
   validate,
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLFormattedError,
@@ -24,6 +23,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuditChannel } from '../../audit/audit-event.entity';
 import { isFeedStream, type FeedStream } from '../../audit/audit-feed';
 import type { Principal } from '../../auth/principal';
+import type { Plan } from '../../entitlements/plans';
 import { sessionCookieOf } from '../../sessions/session-cookie';
 import { rateLimitKeyOf } from '../../ratelimit/client-ip';
 import { refusedDecision, type RateLimitVerdict } from '../../ratelimit/rate-limiter';
@@ -33,6 +33,8 @@ import type { Context } from '../graphql/context';
 import type { Metrics } from '../metrics';
 
 import { SocketAdmission, refuseUpgrade } from './admission';
+import { DocumentCache } from './documents';
+import { Rechecks } from './rechecks';
 import { NoIntrospection, withCode, withoutSuggestions } from './request-rules';
 import { FeedDelivery, SharedResults, mapEvents } from './shared-results';
 import { armTimer } from './timers';
@@ -96,8 +98,9 @@ interface Connection {
   admitted: Set<string>;
   /** Running feed subscriptions by id: each carries the core's rule for staying open (`assertStillAllowed`). */
   streams: Map<string, FeedStream>;
+  /** What the periodic re-check groups connections by: the credential and the client address. */
+  credential: string;
   expiryTimer?: { cancel(): void };
-  revalidateTimer?: NodeJS.Timeout;
 }
 
 type ConnectionExtra = Extra & { keyledger?: Connection };
@@ -175,6 +178,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
   // Subscriptions started in onSubscribe (so their refusals become `error` messages), handed to graphql-ws below.
   const started = new WeakMap<ExecutionArgs, AsyncIterable<ExecutionResult>>();
   const shared = new SharedResults();
+  const documents = new DocumentCache();
   // Subscribes of each account between their cap check and their registration in the feed.
   const starting = new Map<string, number>();
 
@@ -197,32 +201,55 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       connection: { close: (code, reason) => closeSoon(extra, code, reason) },
     });
 
-  /** Still allowed to stream? Returns why not, or null. */
-  const revalidate = async (extra: ConnectionExtra, connection: Connection): Promise<string | null> => {
+  /**
+   * Still allowed to stream? One check for every connection of `group` (one
+   * credential from one address, see `credentialOf`): authenticates once, reads
+   * the plan once if one of them streams, and closes with 4403 each connection
+   * that may no longer hold one of its subscriptions.
+   */
+  const revalidate = async (group: readonly ConnectionExtra[]): Promise<void> => {
+    // A socket that closed while onConnect was still authenticating it had its onClose before it joined.
+    for (const extra of group) if (extra.socket.readyState === extra.socket.CLOSED) rechecks.delete(extra);
+    const open = group.filter((extra) => extra.socket.readyState === extra.socket.OPEN);
+    const first = open[0];
+    if (!first) return;
     let context: Context;
     try {
-      context = await contextFor(extra, connection);
+      context = await contextFor(first, first.keyledger!);
     } catch (error) {
-      if (error instanceof UnauthenticatedError) return error.message;
-      throw error;
+      if (!(error instanceof UnauthenticatedError)) throw error;
+      for (const extra of open) closeSoon(extra, SocketCloseCode.Forbidden, error.message);
+      return;
     }
-    // A session cookie whose session ended (signed out, expired, member removed) authenticates no one.
-    if (!context.principal) return 'Session has ended: sign in again';
     const principal = context.principal;
-    connection.principal = principal;
-    for (const [id, stream] of connection.streams) if (stream.done) connection.streams.delete(id);
-    // Without a running subscription the socket stays usable whatever the role or plan.
-    if (connection.streams.size === 0) return null;
-    // Each running subscription asks the rule of the service that opened it (this face knows none).
-    const plan = await context.plan();
-    try {
-      for (const stream of connection.streams.values()) stream.assertStillAllowed(principal, plan);
-    } catch (error) {
-      if (error instanceof AppError) return error.message;
-      throw error;
+    // A session cookie whose session ended (signed out, expired, member removed) authenticates no one.
+    if (!principal) {
+      for (const extra of open) closeSoon(extra, SocketCloseCode.Forbidden, 'Session has ended: sign in again');
+      return;
     }
-    return null;
+    let plan: Plan | undefined;
+    for (const extra of open) {
+      const connection = extra.keyledger!;
+      connection.principal = principal;
+      for (const [id, stream] of connection.streams) if (stream.done) connection.streams.delete(id);
+      // Without a running subscription the socket stays usable whatever the role or plan.
+      if (connection.streams.size === 0) continue;
+      plan ??= await context.plan();
+      // Each running subscription asks the rule of the service that opened it (this face knows none).
+      try {
+        for (const stream of connection.streams.values()) stream.assertStillAllowed(principal, plan);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        closeSoon(extra, SocketCloseCode.Forbidden, error.message);
+      }
+    }
   };
+  const rechecks = new Rechecks<ConnectionExtra>({
+    intervalMs: options.revalidateMs,
+    credentialOf: (extra) => extra.keyledger!.credential,
+    recheck: revalidate,
+    onError: (error) => logger.warn({ err: error }, 'could not re-check WebSocket connections; will retry'),
+  });
 
   const disposable = useServer<Record<string, unknown> | undefined, { keyledger?: Connection }>(
     {
@@ -249,6 +276,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         const connection: Connection = {
           authorization,
           sessionCookie,
+          credential: `${authorization ?? ''}\u0000${sessionCookie ?? ''}\u0000${deps.clientIp(extra.request) ?? ''}`,
           principal: undefined as never,
           admitted: new Set(),
           streams: new Map(),
@@ -272,17 +300,20 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
       onSubscribe: async (ctx, id, payload) => {
         const extra = ctx.extra as ConnectionExtra;
         const connection = extra.keyledger!;
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: options.queryLimits.maxTokens });
-        } catch (error) {
-          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-        }
-        const validationErrors = validate(schema, document, validationRules);
-        if (validationErrors.length > 0) {
-          return validationErrors.map((error) =>
-            withCode(error, 'GRAPHQL_VALIDATION_FAILED', options.hideSchemaDetails ? withoutSuggestions : undefined),
-          );
+        let document = documents.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, { maxTokens: options.queryLimits.maxTokens });
+          } catch (error) {
+            return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+          }
+          const validationErrors = validate(schema, document, validationRules);
+          if (validationErrors.length > 0) {
+            return validationErrors.map((error) =>
+              withCode(error, 'GRAPHQL_VALIDATION_FAILED', options.hideSchemaDetails ? withoutSuggestions : undefined),
+            );
+          }
+          documents.set(payload.query, document);
         }
         const tooComplex = checkQueryLimits(
           document,
@@ -376,7 +407,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         const connection = (ctx.extra as ConnectionExtra).keyledger;
         if (connection) deps.metrics.wsConnections.dec();
         connection?.expiryTimer?.cancel();
-        clearTimeout(connection?.revalidateTimer);
+        rechecks.delete(ctx.extra as ConnectionExtra);
       },
     },
     wss,
@@ -396,29 +427,13 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         principal.expiresAt.getTime() - Date.now(),
       );
     }
-    const tick = async () => {
-      if (extra.socket.readyState !== extra.socket.OPEN) return;
-      try {
-        const reason = await revalidate(extra, connection);
-        if (reason) {
-          closeSoon(extra, SocketCloseCode.Forbidden, reason);
-          return;
-        }
-      } catch (error) {
-        logger.warn({ err: error }, 'could not re-check a WebSocket connection; will retry');
-      }
-      schedule();
-    };
-    const schedule = () => {
-      connection.revalidateTimer = setTimeout(() => void tick(), options.revalidateMs);
-      connection.revalidateTimer.unref();
-    };
-    schedule();
+    rechecks.add(extra);
   }
 
   return {
     async close() {
       httpServer.off('upgrade', onUpgrade);
+      rechecks.stop();
       // graphql-ws closes every socket with 1001 (going away) and completes their subscriptions.
       await disposable.dispose();
     },
