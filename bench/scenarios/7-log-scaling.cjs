@@ -92,7 +92,7 @@ module.exports = {
         metric: 'p50 ms auditEvents(first: 50), 1M ÷ 10k events',
         keyledger: ctx.median(samples['1M']),
         baseline: ctx.median(samples['10k']),
-        target: 1.5,
+        target: 1.2,
         direction: 'lower',
       }),
     );
@@ -102,7 +102,7 @@ module.exports = {
         metric: 'p50 ms, filtered by action, 1M ÷ 10k events',
         keyledger: ctx.median(samples['1M filtered']),
         baseline: ctx.median(samples['10k filtered']),
-        target: 1.5,
+        target: 1.2,
         direction: 'lower',
       }),
     );

@@ -125,9 +125,10 @@ export class AccountService {
    * the account only if its name and policy are still what the change was
    * computed from (this instance's last view, {@link AccountViews}, else a
    * read) and appends the `settings.updated` event (`audit_append`), so the
-   * change and its event commit together. A stale view makes it miss: the
-   * account is read and the change computed again; when a concurrent change
-   * makes that miss too, it runs as a transaction holding the account's lock.
+   * change and its event commit together. When the view was stale, or another
+   * change came between (concurrent writers of one account), the update
+   * misses and the change runs again as a transaction holding the account's
+   * lock, which serialises such writers.
    */
   async updateSettings(
     em: EntityManager,
@@ -138,38 +139,34 @@ export class AccountService {
     const target = { type: 'account', id: principal.accountId };
     return recordingDenials(em, caller, async () => {
       assertPermission(principal, ApiKeyScope.SETTINGS_WRITE, { action: 'settings.updated', target });
-      let view = this.views.get(principal.accountId);
-      for (let read = view === undefined; ; read = true) {
-        if (!view) view = await this.readView(em, principal.accountId);
-        const { next, changes } = settingsChange(view, input);
-        // A view that says "nothing changes" may be stale: only the account itself can say so.
-        if (changes.length === 0 && read) return next;
-        if (changes.length > 0) {
-          const event = prepareAuditEvents(caller, [
-            { action: 'settings.updated', target: { ...target, display: view.name }, changes },
-          ]);
-          const appended = await queryRows<AppendedRow>(em, UPDATE_SETTINGS, [
-            principal.accountId,
-            next.requireKeyExpiration,
-            next.defaultKeyLifetimeDays,
-            next.maxKeyLifetimeDays,
-            view.requireKeyExpiration,
-            view.defaultKeyLifetimeDays,
-            view.maxKeyLifetimeDays,
-            view.name,
-            event.json,
-          ]);
-          if (appended.length > 0) {
-            caller.onCommitted?.(principal.accountId, appendedEvents(event.events, appended));
-            this.views.remember(principal.accountId, { ...view, ...next });
-            return next;
-          }
+      const known = this.views.get(principal.accountId);
+      const view = known ?? (await this.readView(em, principal.accountId));
+      const { next, changes } = settingsChange(view, input);
+      // A remembered view that says "nothing changes" may be stale: only the account itself can say so.
+      if (changes.length === 0 && !known) return next;
+      if (changes.length > 0) {
+        const event = prepareAuditEvents(caller, [
+          { action: 'settings.updated', target: { ...target, display: view.name }, changes },
+        ]);
+        const appended = await queryRows<AppendedRow>(em, UPDATE_SETTINGS, [
+          principal.accountId,
+          next.requireKeyExpiration,
+          next.defaultKeyLifetimeDays,
+          next.maxKeyLifetimeDays,
+          view.requireKeyExpiration,
+          view.defaultKeyLifetimeDays,
+          view.maxKeyLifetimeDays,
+          view.name,
+          event.json,
+        ]);
+        if (appended.length > 0) {
+          caller.onCommitted?.(principal.accountId, appendedEvents(event.events, appended));
+          this.views.remember(principal.accountId, { ...view, ...next });
+          return next;
         }
-        this.views.forget(principal.accountId);
-        view = undefined;
-        if (read) break;
       }
-      return auditedTransaction(em, caller, async (tx, audit) => {
+      // The view was stale, or a concurrent change came between (writers of one account contend): under the lock.
+      const updated = await auditedTransaction(em, caller, async (tx, audit) => {
         const locked = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
         const change = settingsChange(locked, input);
         if (change.changes.length > 0) {
@@ -180,8 +177,10 @@ export class AccountService {
             changes: change.changes,
           });
         }
-        return change.next;
+        return locked;
       });
+      this.views.remember(principal.accountId, accountViewOf(updated));
+      return accountSettingsOf(updated);
     });
   }
 
@@ -414,6 +413,14 @@ export class AccountService {
 
 /** An account's key expiry policy. */
 export type AccountSettings = Pick<Account, 'requireKeyExpiration' | 'defaultKeyLifetimeDays' | 'maxKeyLifetimeDays'>;
+
+function accountSettingsOf(account: AccountSettings): AccountSettings {
+  return {
+    requireKeyExpiration: account.requireKeyExpiration,
+    defaultKeyLifetimeDays: account.defaultKeyLifetimeDays,
+    maxKeyLifetimeDays: account.maxKeyLifetimeDays,
+  };
+}
 
 /** The policy `input` asks of `account`, checked, and what it changes (empty: nothing). */
 function settingsChange(
