@@ -28,7 +28,7 @@ import { endSessionsOf } from '../sessions/session.service';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { cutText, requireId, requireIntInRange, requireText } from '../shared/validation';
 import { Account } from './account.entity';
-import { AccountViews, accountViewOf, type AccountView } from './account-views';
+import { AccountViews, PerKeyQueue, accountViewOf, type AccountView } from './account-views';
 import { Membership } from './membership.entity';
 import { User } from './user.entity';
 
@@ -76,6 +76,9 @@ function authorityUserId(principal: Principal): string {
 export class AccountService {
   /** @param views this instance's last view of each account (checked by every settings change), shared with ApiKeyService */
   constructor(private readonly views = new AccountViews()) {}
+
+  /** Settings changes of one account on this instance, in arrival order. */
+  private readonly settingsQueue = new PerKeyQueue();
 
   /**
    * Creates an account with its first OWNER (the user is created if new),
@@ -128,7 +131,8 @@ export class AccountService {
    * change and its event commit together. When the view was stale, or another
    * change came between (concurrent writers of one account), the update
    * misses and the change runs again as a transaction holding the account's
-   * lock, which serialises such writers.
+   * lock. This instance's own changes of one account are queued, so they do
+   * not miss one another.
    */
   async updateSettings(
     em: EntityManager,
@@ -139,49 +143,62 @@ export class AccountService {
     const target = { type: 'account', id: principal.accountId };
     return recordingDenials(em, caller, async () => {
       assertPermission(principal, ApiKeyScope.SETTINGS_WRITE, { action: 'settings.updated', target });
-      const known = this.views.get(principal.accountId);
-      const view = known ?? (await this.readView(em, principal.accountId));
-      const { next, changes } = settingsChange(view, input);
-      // A remembered view that says "nothing changes" may be stale: only the account itself can say so.
-      if (changes.length === 0 && !known) return next;
-      if (changes.length > 0) {
-        const event = prepareAuditEvents(caller, [
-          { action: 'settings.updated', target: { ...target, display: view.name }, changes },
-        ]);
-        const appended = await queryRows<AppendedRow>(em, UPDATE_SETTINGS, [
-          principal.accountId,
-          next.requireKeyExpiration,
-          next.defaultKeyLifetimeDays,
-          next.maxKeyLifetimeDays,
-          view.requireKeyExpiration,
-          view.defaultKeyLifetimeDays,
-          view.maxKeyLifetimeDays,
-          view.name,
-          event.json,
-        ]);
-        if (appended.length > 0) {
-          caller.onCommitted?.(principal.accountId, appendedEvents(event.events, appended));
-          this.views.remember(principal.accountId, { ...view, ...next });
-          return next;
-        }
-      }
-      // The view was stale, or a concurrent change came between (writers of one account contend): under the lock.
-      const updated = await auditedTransaction(em, caller, async (tx, audit) => {
-        const locked = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        const change = settingsChange(locked, input);
-        if (change.changes.length > 0) {
-          Object.assign(locked, change.next);
-          await audit({
-            action: 'settings.updated',
-            target: { ...target, display: locked.name },
-            changes: change.changes,
-          });
-        }
-        return locked;
-      });
-      this.views.remember(principal.accountId, accountViewOf(updated));
-      return accountSettingsOf(updated);
+      // This instance's changes of one account go one after another: each starts from the view the one
+      // before left, instead of all but one missing it and queueing for the account's lock.
+      return this.settingsQueue.run(principal.accountId, () => this.changeSettings(em, caller, input));
     });
+  }
+
+  /** One settings change, from this instance's view of the account (see `updateSettings`). */
+  private async changeSettings(
+    em: EntityManager,
+    caller: AuthenticatedCaller,
+    input: AccountSettingsData,
+  ): Promise<AccountSettings> {
+    const { principal } = caller;
+    const target = { type: 'account', id: principal.accountId };
+    const known = this.views.get(principal.accountId);
+    const view = known ?? (await this.readView(em, principal.accountId));
+    const { next, changes } = settingsChange(view, input);
+    // A remembered view that says "nothing changes" may be stale: only the account itself can say so.
+    if (changes.length === 0 && !known) return next;
+    if (changes.length > 0) {
+      const event = prepareAuditEvents(caller, [
+        { action: 'settings.updated', target: { ...target, display: view.name }, changes },
+      ]);
+      const appended = await queryRows<AppendedRow>(em, UPDATE_SETTINGS, [
+        principal.accountId,
+        next.requireKeyExpiration,
+        next.defaultKeyLifetimeDays,
+        next.maxKeyLifetimeDays,
+        view.requireKeyExpiration,
+        view.defaultKeyLifetimeDays,
+        view.maxKeyLifetimeDays,
+        view.name,
+        event.json,
+      ]);
+      if (appended.length > 0) {
+        caller.onCommitted?.(principal.accountId, appendedEvents(event.events, appended));
+        this.views.remember(principal.accountId, { ...view, ...next });
+        return next;
+      }
+    }
+    // The view was stale, or a concurrent change came between (writers of one account contend): under the lock.
+    const updated = await auditedTransaction(em, caller, async (tx, audit) => {
+      const locked = await tx.findOneOrFail(Account, principal.accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const change = settingsChange(locked, input);
+      if (change.changes.length > 0) {
+        Object.assign(locked, change.next);
+        await audit({
+          action: 'settings.updated',
+          target: { ...target, display: locked.name },
+          changes: change.changes,
+        });
+      }
+      return locked;
+    });
+    this.views.remember(principal.accountId, accountViewOf(updated));
+    return accountSettingsOf(updated);
   }
 
   /** The account's current view, remembered for the next change. */

@@ -166,3 +166,39 @@ describe('updateAccountSettings after the account changed on another instance', 
     ]);
   });
 });
+
+describe('concurrent updateAccountSettings on one account', () => {
+  it('records every change once, each event starting where the one before ended, on one instance and across two', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const days = Array.from({ length: 24 }, (_, i) => 10 + i);
+    const results = await Promise.all(
+      days.map((d, i) =>
+        (i % 3 === 0 ? other : env.api).call(
+          UpdateAccountSettingsDocument,
+          { input: { defaultKeyLifetimeDays: d } },
+          { token: owner.token },
+        ),
+      ),
+    );
+    expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+
+    const rows = await env.sql<{ changes: { field: string; before: number; after: number }[] }>(
+      "SELECT changes FROM audit_events WHERE account_id = $1 AND action = 'settings.updated' ORDER BY seq",
+      [owner.accountId],
+    );
+    expect(rows).toHaveLength(days.length);
+    let current = 90;
+    for (const { changes } of rows) {
+      expect(changes).toHaveLength(1);
+      expect(changes[0]!.before).toBe(current);
+      current = changes[0]!.after;
+    }
+    expect(rows.map((row) => row.changes[0]!.after).sort((a, b) => a - b)).toEqual(days);
+    const [account] = await env.sql<{ d: number }>(
+      'SELECT default_key_lifetime_days AS d FROM accounts WHERE id = $1',
+      [owner.accountId],
+    );
+    expect(account!.d).toBe(current);
+    expect(await chainIsIntact(owner.token)).toBe(true);
+  });
+});
