@@ -87,7 +87,7 @@ export class AccountResolver {
     @Arg('input', () => UpdateAccountSettingsInput) input: UpdateAccountSettingsInput,
     @Ctx() ctx: Context,
   ): Promise<AccountSettingsType> {
-    return AccountSettingsType.from(await ctx.services.accounts.updateSettings(ctx.em, callerOf(ctx), input));
+    return AccountSettingsType.from(await ctx.services.accounts.updateSettings(ctx.pooled, callerOf(ctx), input));
   }
 
   @Authorized()

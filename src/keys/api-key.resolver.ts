@@ -65,7 +65,8 @@ export class ApiKeyResolver {
     @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
     @Ctx() ctx: Context,
   ): Promise<CreateApiKeyPayload> {
-    const { apiKey, secret, replayed } = await ctx.services.keys.create(ctx.em, callerOf(ctx), input);
+    // Plain statements and forks of its own: no request fork needed.
+    const { apiKey, secret, replayed } = await ctx.services.keys.create(ctx.pooled, callerOf(ctx), input);
     return { apiKey: ApiKeyType.from(apiKey), secret, replayed: replayed ?? false };
   }
 

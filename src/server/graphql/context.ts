@@ -42,8 +42,9 @@ export interface Context {
   /** A fresh fork per request or per subscription operation, made when first read. */
   em: EntityManager;
   /**
-   * The ORM's root EntityManager, for plain statements on a pooled connection (`queryRows`):
-   * a read that needs no unit of work then costs no fork. Its entity methods throw (no global context).
+   * The ORM's root EntityManager, for plain statements on a pooled connection (`queryRows`) and
+   * services that fork for themselves (createApiKey, updateAccountSettings): a request that needs no
+   * unit of work then costs no fork. Its entity methods throw (no global context).
    */
   pooled: EntityManager;
   principal: Principal | null;
