@@ -5,9 +5,70 @@ import type { AuditEventRecord } from './audit.records';
 /** `prevHash` of an account's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with object keys sorted at every depth, so equal content always hashes equally. */
+/**
+ * JSON with object keys sorted at every depth, so equal content always hashes equally:
+ * `JSON.stringify` of the value with every object's keys sorted (UTF-16 order), a `Date`
+ * as its ISO string and `undefined` members left out. Written out in one pass for plain
+ * data (what events hold); anything else (an object with its own `toJSON`, a class
+ * instance, a function) goes through the sorted copy, so the text is the same either way.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return writeCanonical(value) ?? JSON.stringify(sortKeys(value));
+}
+
+/** The canonical text of plain data, or undefined where `JSON.stringify` would write no value. */
+function writeCanonical(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(sortKeys(value));
+  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += writeCanonical(value[i]) ?? 'null';
+    }
+    return `${out}]`;
+  }
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if ((prototype !== Object.prototype && prototype !== null) || 'toJSON' in value) {
+    return JSON.stringify(sortKeys(value));
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of memberOrder(Object.keys(record).sort())) {
+    const member = record[key];
+    // The sorted copy assigns `__proto__` as a prototype, not a member: it never reached a hash.
+    if (member === undefined || key === '__proto__') continue;
+    const text = writeCanonical(member);
+    if (text === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${text}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * Sorted keys in the order an object built by inserting them sorted enumerates them (the order
+ * the sorted copy is stringified in): array-index keys ("0", "9", "10") first, in numeric order.
+ */
+function memberOrder(sorted: string[]): string[] {
+  if (!sorted.some(isArrayIndex)) return sorted;
+  const indexes = sorted.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  return [...indexes, ...sorted.filter((key) => !isArrayIndex(key))];
+}
+
+function isArrayIndex(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (first < 48 || first > 57) return false;
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
 }
 
 function sortKeys(value: unknown): unknown {

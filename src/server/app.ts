@@ -24,6 +24,7 @@ import { sessionCookieOf } from '../sessions/session-cookie';
 import { SessionService } from '../sessions/session.service';
 import type { Config } from '../config';
 import { queryRows, type Statement } from '../db/sql';
+import type { Principal } from '../auth/principal';
 import type { Plan } from '../entitlements/plans';
 import { ApiKeyService } from '../keys/api-key.service';
 import { KeyUsageTracker } from '../keys/key-usage';
@@ -85,6 +86,50 @@ export interface AppCore {
   createContext(input: ContextInput): Promise<Context>;
   /** Shuts down what `createApp` started, for a core that never listened. */
   close(): Promise<void>;
+}
+
+/**
+ * One request's (or one WebSocket operation's) context. Apollo runs resolvers on a copy
+ * (`Object.assign` onto the same prototype), so what is lazy lives on the prototype and
+ * reads `this`: the copy forks its EntityManager only if a resolver reads `em`, and its
+ * plan is that of the principal it holds (sign-in sets one for the rest of its answer).
+ */
+class RequestContext implements Context {
+  principal: Principal | null;
+  readonly pooled: EntityManager;
+  readonly meta: Context['meta'];
+  readonly services: Services;
+  readonly baseUrl: string;
+  readonly connection: Context['connection'];
+  responseHeaders?: Context['responseHeaders'];
+  private forked: EntityManager | undefined = undefined;
+  private planRead: Promise<Plan> | undefined = undefined;
+  private readonly planOf: (accountId: string | undefined) => Promise<Plan>;
+
+  constructor(
+    root: EntityManager,
+    principal: Principal | null,
+    parts: Pick<Context, 'meta' | 'services' | 'baseUrl' | 'connection'> & {
+      planOf: (accountId: string | undefined) => Promise<Plan>;
+    },
+  ) {
+    this.pooled = root;
+    this.principal = principal;
+    this.meta = parts.meta;
+    this.services = parts.services;
+    this.baseUrl = parts.baseUrl;
+    this.connection = parts.connection;
+    this.planOf = parts.planOf;
+  }
+
+  /** Forked on first read: the hottest paths (the key list, createApiKey) run on `pooled` and need none. */
+  get em(): EntityManager {
+    return (this.forked ??= this.pooled.fork());
+  }
+
+  plan(): Promise<Plan> {
+    return (this.planRead ??= this.planOf(this.principal?.accountId));
+  }
 }
 
 /** Wires the HTTP server, Apollo and the feature services; nothing listens until `listen`. */
@@ -186,15 +231,7 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
       if (error instanceof UnauthenticatedError) throw new UnauthenticatedError(error.message, 401);
       throw error;
     }
-    let plan: Promise<Plan> | undefined;
-    let em: EntityManager | undefined;
-    const context: Context = {
-      // Forked on first use: the hottest reads (the key list) run on `pooled` and need none.
-      get em() {
-        return (em ??= orm.em.fork());
-      },
-      pooled: orm.em,
-      principal,
+    return new RequestContext(orm.em, principal, {
       meta: {
         requestId: input.requestId,
         ip: input.ip,
@@ -202,12 +239,10 @@ export async function createApp(deps: AppDeps): Promise<AppCore> {
         via: input.via ?? AuditChannel.GRAPHQL,
       },
       services,
-      // Read from the context: sign-in sets its principal for the rest of its answer.
-      plan: () => (plan ??= planOf(context.principal?.accountId)),
       baseUrl: baseUrl(),
       connection: input.connection,
-    };
-    return context;
+      planOf,
+    });
   }
 
   async function planOf(accountId: string | undefined): Promise<Plan> {

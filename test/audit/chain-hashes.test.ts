@@ -148,6 +148,50 @@ describe('event hashes (known answers)', () => {
     );
   });
 
+  it('writes the same canonical JSON as stringifying a key-sorted copy, for every kind of value metadata can hold', () => {
+    /** The definition the stored hashes were made with: a copy with sorted keys, then JSON.stringify. */
+    const sorted = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sorted);
+      if (value instanceof Date) return value.toISOString();
+      if (value && typeof value === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value).sort()) {
+          const item = (value as Record<string, unknown>)[key];
+          if (item !== undefined) out[key] = sorted(item);
+        }
+        return out;
+      }
+      return value;
+    };
+    class Money {
+      constructor(readonly cents: number) {}
+    }
+    const values: unknown[] = [
+      null,
+      'plain',
+      'quote " backslash \\ newline \n tab \t \u0001 \u2028 é 😀',
+      0,
+      -0,
+      1.5e300,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      true,
+      [],
+      {},
+      [1, 'two', null, undefined, () => 1, [3, [4]], { b: 1, a: 2 }],
+      // eslint-disable-next-line no-sparse-arrays
+      [1, , 3],
+      { z: 1, a: { y: [{ d: 1, c: 2 }], b: undefined }, m: null, f: () => 1, é: 1, E: 2, '10': 3, '9': 4 },
+      JSON.parse('{"__proto__": {"polluted": true}, "kept": 1}'),
+      JSON.parse('{"__proto__": 5, "kept": 1}'),
+      Object.assign(Object.create(null), { b: 2, a: 1 }),
+      { when: new Date('2026-11-30T08:00:00.000Z'), list: [new Date(0)] },
+      { money: new Money(250), json: { toJSON: () => ({ z: 1, a: 2 }) } },
+      { nested: { deeper: { deepest: ['x', { q: 'r', p: 's' }] } } },
+    ];
+    for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(sorted(value)));
+  });
+
   it('keeps the hash of a GRAPHQL event (as every event before channels was) and covers any other channel', () => {
     for (const event of knownEvents()) {
       expect(computeEventHash(event.prevHash, { ...event, via: AuditChannel.GRAPHQL })).toBe(event.hash);

@@ -6,6 +6,7 @@ import {
   ApiKeysDocument,
   AuditEventsDocument,
   ChangePlanDocument,
+  CreateApiKeyDocument,
   FilteredApiKeysDocument,
   RevokeApiKeyDocument,
 } from '../../src/client/generated/graphql';
@@ -14,7 +15,7 @@ import { createApiKey } from '../support/fixtures';
 import { errorCodes, startTestEnv, type GraphQLResult, type TestEnv } from '../support/harness';
 
 /**
- * A query document that comes back runs compiled (graphql-jit, from its second use on;
+ * A query or mutation document that comes back runs compiled (graphql-jit, from its second use on;
  * src/server/graphql/executor.ts). Each test sends the same document several times, so the
  * first answer comes from graphql-js and the later ones from the compiled path, and expects
  * every answer to be the one a user is owed: gated fields gated, permissions and input
@@ -169,6 +170,100 @@ describe('a query sent again (compiled)', () => {
       expect(broken.errors![0]!.extensions!.requestId).toBe('compiled-trace');
     } finally {
       await env.sql('ALTER TABLE accounts_moved RENAME TO accounts');
+    }
+  });
+});
+
+describe('a mutation sent again (compiled)', () => {
+  /** The account's audit events (action and outcome), in chain order. */
+  const events = (accountId: string) =>
+    env.sql<{ action: string; outcome: string; target_id: string | null }>(
+      "SELECT action, outcome, target_id FROM audit_events WHERE account_id = $1 AND action = 'api_key.created' ORDER BY seq",
+      [accountId],
+    );
+
+  it('creates a new key every time, each with its own audit event', async () => {
+    const owner = await env.seedAccount({ plan: Plan.PREMIUM });
+    const writer = await createApiKey(env.api, owner.token, { name: 'writer', scopes: ['KEYS_READ', 'KEYS_WRITE'] });
+    const answers = await repeated(() =>
+      env.api.call(
+        CreateApiKeyDocument,
+        { input: { name: 'integration', purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'] } },
+        { token: writer.secret },
+      ),
+    );
+    const created = answers.map((answer) => {
+      expect(answer.errors).toBeUndefined();
+      return answer.data!.createApiKey;
+    });
+    expect(new Set(created.map((payload) => payload.apiKey.id)).size).toBe(CALLS);
+    expect(new Set(created.map((payload) => payload.secret)).size).toBe(CALLS);
+    for (const payload of created) {
+      expect(payload.apiKey).toMatchObject({ name: 'integration', status: 'ACTIVE', scopes: ['KEYS_READ'] });
+      expect(payload.replayed).toBe(false);
+      expect(payload.apiKey.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+    const recorded = await events(owner.accountId);
+    expect(recorded.slice(-CALLS).map((event) => event.target_id)).toEqual(created.map((payload) => payload.apiKey.id));
+  });
+
+  it('refuses a key without keys:write with FORBIDDEN every time, records each refusal and creates nothing', async () => {
+    const owner = await env.seedAccount();
+    const reader = await createApiKey(env.api, owner.token, { name: 'reader', scopes: ['KEYS_READ'] });
+    const before = await events(owner.accountId);
+    for (const answer of await repeated(() =>
+      env.api.call(
+        CreateApiKeyDocument,
+        { input: { name: 'sneaky', purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'] } },
+        { token: reader.secret },
+      ),
+    )) {
+      expect(answer.data).toBeNull();
+      expect(errorCodes(answer)).toEqual(['FORBIDDEN']);
+    }
+    const after = (await events(owner.accountId)).slice(before.length);
+    expect(after).toEqual(
+      Array.from({ length: CALLS }, () => expect.objectContaining({ action: 'api_key.created', outcome: 'DENIED' })),
+    );
+    const [{ n }] = await env.sql<{ n: string }>('SELECT count(*) AS n FROM api_keys WHERE account_id = $1', [
+      owner.accountId,
+    ]);
+    expect(Number(n)).toBe(1);
+  });
+
+  it.each([
+    ['an array for the input object', []],
+    ['a number for the name', { name: 5, purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'] }],
+    ['an unknown field', { name: 'x', purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'], admin: true }],
+    ['an unknown purpose', { name: 'x', purpose: 'FOREVER', scopes: ['KEYS_READ'] }],
+    ['no name', { purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'] }],
+  ])('refuses %s with 400 BAD_USER_INPUT every time and creates nothing', async (_name, input) => {
+    const owner = await env.seedAccount();
+    for (const answer of await repeated(() =>
+      env.api.call(CreateApiKeyDocument, { input } as never, { token: owner.token }),
+    )) {
+      expect(answer.status).toBe(400);
+      expect(errorCodes(answer)).toEqual(['BAD_USER_INPUT']);
+      expect(answer.errors![0]!.message).toMatch(/^Variable "\$input" got invalid value/);
+    }
+    const [{ n }] = await env.sql<{ n: string }>('SELECT count(*) AS n FROM api_keys WHERE account_id = $1', [
+      owner.accountId,
+    ]);
+    expect(Number(n)).toBe(0);
+  });
+
+  it('runs the mutations of one document one after another, in document order', async () => {
+    const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
+    const pair = raw(`mutation Pair {
+      first: createApiKey(input: { name: "first", purpose: LONG_RUNNING_WORKFLOW, scopes: [KEYS_READ] }) { apiKey { id } }
+      second: createApiKey(input: { name: "second", purpose: LONG_RUNNING_WORKFLOW, scopes: [KEYS_READ] }) { apiKey { id } }
+    }`);
+    for (let call = 0; call < CALLS; call++) {
+      const answer = await env.api.call(pair, {}, { token: owner.token });
+      expect(answer.errors).toBeUndefined();
+      const data = answer.data as { first: { apiKey: { id: string } }; second: { apiKey: { id: string } } };
+      const created = await events(owner.accountId);
+      expect(created.slice(-2).map((event) => event.target_id)).toEqual([data.first.apiKey.id, data.second.apiKey.id]);
     }
   });
 });

@@ -1,4 +1,4 @@
-// Apollo's executor for HTTP operations: a query document seen again runs as compiled JavaScript (graphql-jit).
+// Apollo's executor for HTTP operations: a query or mutation document seen again runs as compiled JavaScript (graphql-jit).
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import {
   GraphQLError,
@@ -40,10 +40,12 @@ interface Tracked {
  * execution stays Apollo's (parse and validation, cached per document; the query limits
  * and the other plugins), and every resolver runs as it would on graphql-js — the schema's
  * own, with the `@entitled` and input-check wrappers, the authorization and permission
- * checks — so a compiled query is refused exactly where an interpreted one is. Only
- * queries compile (mutations keep graphql-js's serial execution as it is); graphql-jit
- * replaces graphql-js's per-field work (argument values, paths, completion) on documents
- * that come back, such as a client's page query.
+ * checks — so a compiled operation is refused exactly where an interpreted one is.
+ * Queries and mutations compile (a mutation's top-level fields still run one after
+ * another, as graphql-jit executes mutations serially); graphql-jit replaces graphql-js's
+ * per-field work (argument values, paths, completion) on documents that come back, such
+ * as a client's page query or an integration's createApiKey. Subscriptions are served
+ * over WebSocket and never reach this executor.
  */
 export function compiledExecution(
   schema: GraphQLSchema,
@@ -84,7 +86,7 @@ export function compiledExecution(
   };
 
   const executor: Executor = async ({ document, operation, operationName, request, context }) => {
-    const compiled = operation.operation === 'query' ? compiledFor(document, operationName) : null;
+    const compiled = operation.operation === 'subscription' ? null : compiledFor(document, operationName);
     // Variables graphql-js would refuse go to graphql-js, so the refusal (message, BAD_USER_INPUT, 400) is its own.
     if (compiled && !getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) {
       return withGraphQLErrors(await compiled.query(undefined, context, request.variables));
