@@ -57,6 +57,31 @@ function writerAccounts(ctx, count = 8) {
   });
 }
 
+/**
+ * Other tenants' API keys: 500 PREMIUM accounts with 40 keys each (20,000 rows), inserted in bulk and
+ * analysed, so api_keys is the size a shared service's table is rather than a few rows. On a table of
+ * a few rows, PostgreSQL plans (and caches, per connection) sequential scans for the key lookups and
+ * the quota count, then keeps those plans while a run grows the table to thousands of rows: each run's
+ * speed depended on which connections happened to plan while the table was small.
+ */
+function otherTenants(ctx) {
+  return ctx.data('other-tenants', async () => {
+    log('  seeding: other tenants (500 accounts, 20,000 API keys, bulk SQL)');
+    await ctx.db.sql(
+      `INSERT INTO accounts (id, name, plan) SELECT gen_random_uuid(), 'Tenant ' || g, 'PREMIUM' FROM generate_series(1, 500) g`,
+    );
+    await ctx.db.sql(
+      `INSERT INTO api_keys (id, account_id, name, purpose, scopes, digest, display_key, created_at, expires_at)
+       SELECT gen_random_uuid(), a.id, 'integration ' || k, 'LONG_RUNNING_WORKFLOW', '{keys:read}',
+              encode(sha256(convert_to(a.id::text || ':' || k, 'UTF8')), 'hex'), 'kl_live_' || left(md5(a.id::text || k), 4) || '…',
+              now() - make_interval(days => k), now() + make_interval(days => 365 - k)
+         FROM accounts a CROSS JOIN generate_series(1, 40) k
+        WHERE a.name LIKE 'Tenant %'`,
+    );
+    await ctx.db.sql('VACUUM (ANALYZE) api_keys');
+  });
+}
+
 function fanoutAccount(ctx) {
   return ctx.data('fanout', async () => {
     log('  seeding: fan-out account');
@@ -79,4 +104,10 @@ function logAccounts(ctx) {
   });
 }
 
-module.exports = { keysAccount, writerAccounts, fanoutAccount, logAccounts };
+module.exports = {
+  otherTenants,
+  keysAccount,
+  writerAccounts,
+  fanoutAccount,
+  logAccounts,
+};
