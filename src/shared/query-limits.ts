@@ -49,9 +49,11 @@ function intOf(
   value: ValueNode,
   variables: Record<string, unknown>,
   defaults: ReadonlyMap<string, ValueNode>,
+  onVariable: () => void = () => undefined,
 ): number | undefined {
   if (value.kind === Kind.INT) return Number(value.value);
   if (value.kind === Kind.VARIABLE) {
+    onVariable();
     const name = value.name.value;
     if (Object.hasOwn(variables, name)) {
       const given = variables[name];
@@ -63,11 +65,40 @@ function intOf(
   return undefined;
 }
 
-/** Depth, cost, aliases and directives of an operation (fragments measured once each). */
+/**
+ * Measures of operations that depend on no variable, by document (the same object for the same
+ * query text while Apollo's document cache, or the WebSocket face's, keeps it) and operation name.
+ */
+const fixedMeasures = new WeakMap<DocumentNode, Map<string, Measure>>();
+
+/** `measureOperation`, remembered for an operation whose page sizes are literals (most documents). */
+function measureOf(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): Measure | undefined {
+  const key = operationName ?? '';
+  const known = fixedMeasures.get(document)?.get(key);
+  if (known) return known;
+  let usesVariables = false;
+  const measured = measureOperation(document, operationName, variables, () => (usesVariables = true));
+  if (measured && !usesVariables) {
+    let byOperation = fixedMeasures.get(document);
+    if (!byOperation) fixedMeasures.set(document, (byOperation = new Map()));
+    byOperation.set(key, measured);
+  }
+  return measured;
+}
+
+/**
+ * Depth, cost, aliases and directives of an operation (fragments measured once each);
+ * `onVariable` is called when a page size comes from a variable.
+ */
 export function measureOperation(
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> = {},
+  onVariable: () => void = () => undefined,
 ): Measure | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
@@ -101,7 +132,7 @@ export function measureOperation(
         const child = walk(selection.selectionSet);
         const size = selection.arguments
           ?.filter((argument) => argument.name.value === 'first' || argument.name.value === 'last')
-          .map((argument) => intOf(argument.value, variables, defaults))
+          .map((argument) => intOf(argument.value, variables, defaults, onVariable))
           .find((value) => value !== undefined);
         const multiplier = Math.max(1, size ?? 1);
         add(
@@ -141,7 +172,7 @@ export function checkQueryLimits(
   variables: Record<string, unknown> | undefined,
   limits: QueryLimits,
 ): GraphQLError | undefined {
-  const measured = measureOperation(document, operationName, variables ?? {});
+  const measured = measureOf(document, operationName, variables ?? {});
   if (!measured) return undefined;
   const checks: [keyof Measure, number, string][] = [
     ['depth', limits.maxDepth, 'depth'],

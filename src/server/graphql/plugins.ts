@@ -64,6 +64,8 @@ export function requestLogPlugin(logger: Logger, metrics: Metrics): ApolloServer
     const labels = { operation: operationLabel(entry.operationName), outcome: entry.codes[0] ?? 'ok' };
     metrics.requests.inc(labels);
     metrics.requestDuration.observe(labels, entry.seconds);
+    // One line per request at `info`; a service logging at `warn` builds none.
+    if (!logger.isLevelEnabled('info')) return;
     logger.info(
       {
         requestId: currentRequestId(),
