@@ -23,6 +23,7 @@ const ALL_SCOPES = [
  */
 function keysAccount(ctx, graphqlUrl) {
   return ctx.data('keys', async () => {
+    await otherTenants(ctx);
     log('  seeding: keys account (31 API keys through createApiKey)');
     const [account] = await seed.bootstrapAccounts(ctx.db, ['Keys Co']);
     const created = await mapLimit([...Array(30).keys()], 4, (i) =>
@@ -49,6 +50,7 @@ function keysAccount(ctx, graphqlUrl) {
 /** `count` ENTERPRISE accounts, one per concurrent writer. */
 function writerAccounts(ctx, count = 8) {
   return ctx.data(`writers-${count}`, async () => {
+    await otherTenants(ctx);
     log(`  seeding: ${count} writer accounts`);
     return seed.bootstrapAccounts(
       ctx.db,
@@ -59,7 +61,8 @@ function writerAccounts(ctx, count = 8) {
 
 /**
  * Other tenants' API keys: 500 PREMIUM accounts with 40 keys each (20,000 rows), inserted in bulk and
- * analysed, so api_keys is the size a shared service's table is rather than a few rows. On a table of
+ * analysed, so api_keys is the size a shared service's table is rather than a few rows (seeded before
+ * the key list's and the writers' accounts, for every scenario that uses them). On a table of
  * a few rows, PostgreSQL plans (and caches, per connection) sequential scans for the key lookups and
  * the quota count, then keeps those plans while a run grows the table to thousands of rows: each run's
  * speed depended on which connections happened to plan while the table was small.

@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { CREATE_QUERY, DOCS, createApiKey } = require('../lib/seed.cjs');
-const { otherTenants, writerAccounts } = require('../lib/datasets.cjs');
+const { writerAccounts } = require('../lib/datasets.cjs');
 const { cannon, gqlOk } = require('../lib/load.cjs');
 const { startCountingProxy } = require('../lib/pgproxy.cjs');
 const { openSubscribers } = require('../lib/subscribers.cjs');
@@ -48,7 +48,6 @@ module.exports = {
     'createApiKey at 8 clients (own account each): creates/s vs the raw baseline’s same transaction; round trips; with 100 subscribers ÷ without',
   async run(ctx) {
     const { db } = ctx;
-    await otherTenants(ctx);
     const accounts = await writerAccounts(ctx, CLIENTS);
     const keyledger = await ctx.keyledger('keyledger');
     const raw = await ctx.baseline('raw-graphql', 'raw-graphql.cjs');
