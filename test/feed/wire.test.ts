@@ -128,6 +128,64 @@ describe('next frames', () => {
     }
   });
 
+  it('delivers through a filter given in variables (enums, a DateTime, a list), every event the same way', async () => {
+    const owner = await env.seedAccount({ plan: Plan.ENTERPRISE });
+    const writer = await createApiKey(env.api, owner.token, { name: 'writer', scopes: ['KEYS_READ', 'KEYS_WRITE'] });
+    const connection = await openRawConnection(env.api, owner.token);
+    const filtered = `subscription Filtered($filter: AuditEventFilter) {
+      auditEvents(filter: $filter) { seq action outcome occurredAt actor { type display scopes } }
+    }`;
+    try {
+      connection.subscribe('by-key', filtered, {
+        filter: {
+          actions: ['api_key.*'],
+          actorType: 'API_KEY',
+          outcome: 'SUCCESS',
+          occurredAfter: '2020-01-01T00:00:00.000Z',
+        },
+      });
+      await eventually(
+        () => '1 subscription',
+        () => env.api.app.services.feed.subscriptionCount(owner.accountId) >= 1,
+        { timeoutMs: 10_000, intervalMs: 10 },
+      );
+      await createApiKey(env.api, owner.token, { name: 'by the owner' });
+      for (const name of ['first by the key', 'second by the key', 'third by the key']) {
+        await createApiKey(env.api, writer.secret, { name });
+      }
+      await env.api.call(
+        UpdateAccountSettingsDocument,
+        { input: { defaultKeyLifetimeDays: 9 } },
+        { token: owner.token },
+      );
+      await eventually(
+        () => 'three next frames',
+        () => connection.messagesOf('by-key').length >= 3,
+        { timeoutMs: 10_000, intervalMs: 10 },
+      );
+      const messages = connection.messagesOf('by-key');
+      expect(messages).toHaveLength(3);
+      for (const message of messages) {
+        expect(message).toMatchObject({
+          type: 'next',
+          payload: {
+            data: {
+              auditEvents: {
+                action: 'api_key.created',
+                outcome: 'SUCCESS',
+                occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+                actor: { type: 'API_KEY', display: writer.apiKey.displayKey, scopes: ['KEYS_READ', 'KEYS_WRITE'] },
+              },
+            },
+          },
+        });
+        expect(message.payload).not.toHaveProperty('errors');
+      }
+    } finally {
+      connection.close();
+    }
+  });
+
   it('refuses an invalid document each time it is sent, and streams a valid one sent again', async () => {
     const owner = await env.seedAccount({ plan: Plan.PREMIUM });
     const connection = await openRawConnection(env.api, owner.token);

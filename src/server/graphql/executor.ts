@@ -5,9 +5,11 @@ import {
   execute,
   getVariableValues,
   type DocumentNode,
+  type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
+import type { PromiseOrValue } from 'graphql/jsutils/PromiseOrValue';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Logger } from 'pino';
 
@@ -112,6 +114,53 @@ export function compiledExecution(
       tracked.clear();
     },
   };
+}
+
+/**
+ * The execution of a subscription document for one event of its source stream (the event as
+ * root value), compiled once per document and operation: the WebSocket face runs it once per
+ * event and subscription shape. Every resolver and wrapper is the schema's own, as on
+ * graphql-js; a document graphql-jit cannot compile keeps graphql-js's `execute`.
+ */
+export class CompiledEventExecution {
+  private readonly compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** `(event) => result` for the subscription of `args`. */
+  runnerFor(args: ExecutionArgs): (event: unknown) => PromiseOrValue<ExecutionResult> {
+    const compiled = this.compiledFor(args);
+    if (!compiled) return (event) => execute({ ...args, rootValue: event });
+    return (event) => {
+      const result = compiled.query(event, args.contextValue, args.variableValues ?? {});
+      return isPromise(result) ? result.then(withGraphQLErrors) : withGraphQLErrors(result);
+    };
+  }
+
+  private compiledFor({ schema, document, operationName }: ExecutionArgs): CompiledQuery | null {
+    let byOperation = this.compiled.get(document);
+    if (!byOperation) this.compiled.set(document, (byOperation = new Map()));
+    const key = operationName ?? '';
+    let compiled = byOperation.get(key);
+    if (compiled === undefined) {
+      try {
+        const made = compileQuery(schema, document, operationName ?? undefined);
+        compiled = isCompiledQuery(made) ? made : null;
+      } catch (error) {
+        this.logger.warn(
+          { err: error, operationName },
+          'graphql-jit could not compile a subscription; it runs on graphql-js',
+        );
+        compiled = null;
+      }
+      byOperation.set(key, compiled);
+    }
+    return compiled;
+  }
+}
+
+function isPromise<T>(value: PromiseOrValue<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function';
 }
 
 /**

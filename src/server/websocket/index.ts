@@ -2,7 +2,6 @@
 import {
   GraphQLError,
   createSourceEventStream,
-  execute,
   getOperationAST,
   parse,
   specifiedRules,
@@ -30,6 +29,7 @@ import { refusedDecision, type RateLimitVerdict } from '../../ratelimit/rate-lim
 import { AppError, ErrorCode, SocketCloseCode, UnauthenticatedError, rateLimitedError } from '../../shared/errors';
 import { checkQueryLimits, type QueryLimits } from '../../shared/query-limits';
 import type { Context } from '../graphql/context';
+import { CompiledEventExecution } from '../graphql/executor';
 import type { Metrics } from '../metrics';
 
 import { SocketAdmission, refuseUpgrade } from './admission';
@@ -179,6 +179,8 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
   const started = new WeakMap<ExecutionArgs, AsyncIterable<ExecutionResult>>();
   const shared = new SharedResults();
   const documents = new DocumentCache();
+  // Each event runs the subscription's selection compiled (once per document), not on graphql-js.
+  const eventExecution = new CompiledEventExecution(logger);
   // Subscribes of each account between their cap check and their registration in the feed.
   const starting = new Map<string, number>();
 
@@ -375,7 +377,7 @@ export function attachWebSocketServer(httpServer: http.Server, deps: WebSocketDe
         }
         if (!(Symbol.asyncIterator in source))
           return refuse(source.errors ?? [new GraphQLError('Subscription failed')]);
-        const run = (event: unknown) => execute({ ...args, rootValue: event });
+        const run = eventExecution.runnerFor(args);
         if (!isFeedStream(source)) {
           started.set(args, mapEvents(source, run));
           return args;
