@@ -3,6 +3,7 @@ import { Plan } from '../../src/entitlements/plans';
 import { EXPLORER_SECURITY_HEADERS } from '../../src/server/pages';
 import { createApiKey } from '../support/fixtures';
 import { type SeededAccount, startTestEnv, type TestEnv } from '../support/harness';
+import { eventually } from '../support/wait';
 import { describeInBrowser, launchChromium, openPage, signIn } from './support/browser';
 
 describeInBrowser('the API explorer (GraphiQL) in Chromium', () => {
@@ -86,12 +87,14 @@ describeInBrowser('the API explorer (GraphiQL) in Chromium', () => {
     // Headers (and so the token) are not kept in the browser's storage.
     expect(await page.evaluate('JSON.stringify([localStorage, sessionStorage])')).not.toContain(owner.token);
     // Monaco's workers (operation validation, JSON) are files of the service (afterEach checks the origin).
-    expect(requested).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/\/app\/assets\/graphql\.worker-[\w-]+\.js$/),
-        expect.stringMatching(/\/app\/assets\/json\.worker-[\w-]+\.js$/),
-      ]),
+    // Monaco starts them when it first needs them, which on a loaded machine can come after the answer.
+    const workers = [/\/app\/assets\/graphql\.worker-[\w-]+\.js$/, /\/app\/assets\/json\.worker-[\w-]+\.js$/];
+    await eventually(
+      () => `both Monaco workers requested (requested: ${requested.join(', ')})`,
+      () => workers.every((worker) => requested.some((url) => worker.test(url))),
+      { timeoutMs: 15_000 },
     );
+    expect(requested).toEqual(expect.arrayContaining(workers.map((worker) => expect.stringMatching(worker))));
   });
 
   it('runs as the member signed in to the settings pages, by their session cookie', async () => {
