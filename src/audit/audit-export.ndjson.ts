@@ -136,61 +136,18 @@ export class NdjsonRowEncoder implements RowEncoder {
     at = copyBytes(row, read + 4, read + 4 + length, into, at);
     read += 4 + length;
 
-    at = copyBytes(ACTION, 0, ACTION.length, into, at);
-    read = writeString(row, read, into, at);
-    at = written;
-    at = copyBytes(OUTCOME, 0, OUTCOME.length, into, at);
-    read = writeString(row, read, into, at);
-    at = written;
-    at = copyBytes(ACTOR_TYPE, 0, ACTOR_TYPE.length, into, at);
-    read = writeString(row, read, into, at);
-    at = written;
-    at = copyBytes(ACTOR_ID, 0, ACTOR_ID.length, into, at);
-    read = writeString(row, read, into, at);
-    at = written;
-    at = copyBytes(DISPLAY, 0, DISPLAY.length, into, at);
-    read = writeString(row, read, into, at);
-    at = written;
-    at = copyBytes(SCOPES, 0, SCOPES.length, into, at);
-    read = writeRaw(row, read, into, at);
-    at = written;
-
-    at = copyBytes(TARGET, 0, TARGET.length, into, at);
+    read = writeFields(ACTOR_FIELDS, row, read, into, at);
+    at = copyBytes(TARGET, 0, TARGET.length, into, written);
     // No target type (NULL or ''): no target, whatever its id and display hold.
     if (row.readInt32BE(read) <= 0) {
       at = copyBytes(NULL, 0, NULL.length, into, at);
       read = skip(row, skip(row, skip(row, read)));
     } else {
-      at = copyBytes(TARGET_TYPE, 0, TARGET_TYPE.length, into, at);
-      read = writeString(row, read, into, at);
-      at = copyBytes(ACTOR_ID, 0, ACTOR_ID.length, into, written);
-      read = writeString(row, read, into, at);
-      at = copyBytes(DISPLAY, 0, DISPLAY.length, into, written);
-      read = writeString(row, read, into, at);
+      read = writeFields(TARGET_FIELDS, row, read, into, at);
       at = written;
       into[at++] = CLOSE_BRACE;
     }
-
-    at = copyBytes(CHANGES, 0, CHANGES.length, into, at);
-    read = writeCompactJson(row, read, into, at);
-    at = copyBytes(METADATA, 0, METADATA.length, into, written);
-    read = writeCompactJson(row, read, into, at);
-    at = copyBytes(IP, 0, IP.length, into, written);
-    read = writeString(row, read, into, at);
-    at = copyBytes(USER_AGENT, 0, USER_AGENT.length, into, written);
-    read = writeString(row, read, into, at);
-    at = copyBytes(REQUEST_ID, 0, REQUEST_ID.length, into, written);
-    read = writeString(row, read, into, at);
-    at = copyBytes(VIA, 0, VIA.length, into, written);
-    read = writeString(row, read, into, at);
-    at = copyBytes(REPORTED, 0, REPORTED.length, into, written);
-    read = writeString(row, read, into, at);
-    at = copyBytes(SUBMITTED_BY, 0, SUBMITTED_BY.length, into, written);
-    read = writeRaw(row, read, into, at);
-    at = copyBytes(PREV_HASH, 0, PREV_HASH.length, into, written);
-    read = writeString(row, read, into, at);
-    at = copyBytes(HASH, 0, HASH.length, into, written);
-    writeString(row, read, into, at);
+    writeFields(TRAILING_FIELDS, row, read, into, at);
     return copyBytes(END, 0, END.length, into, written);
   }
 
@@ -310,4 +267,52 @@ function writeCompactJson(from: Buffer, read: number, into: Buffer, at: number):
   }
   written = at;
   return end;
+}
+
+/** A field writer above: writes the field at `read`, leaves its end in `written`, returns the next field's offset. */
+type FieldWriter = (from: Buffer, read: number, into: Buffer, at: number) => number;
+
+/** Fields written as `key value` pairs, in COLUMNS order: the action, outcome and actor. */
+const ACTOR_FIELDS: readonly (readonly [Buffer, FieldWriter])[] = [
+  [ACTION, writeString],
+  [OUTCOME, writeString],
+  [ACTOR_TYPE, writeString],
+  [ACTOR_ID, writeString],
+  [DISPLAY, writeString],
+  [SCOPES, writeRaw],
+];
+/** The target's type, id and display (when it has a type). */
+const TARGET_FIELDS: readonly (readonly [Buffer, FieldWriter])[] = [
+  [TARGET_TYPE, writeString],
+  [ACTOR_ID, writeString],
+  [DISPLAY, writeString],
+];
+/** Everything after the target. */
+const TRAILING_FIELDS: readonly (readonly [Buffer, FieldWriter])[] = [
+  [CHANGES, writeCompactJson],
+  [METADATA, writeCompactJson],
+  [IP, writeString],
+  [USER_AGENT, writeString],
+  [REQUEST_ID, writeString],
+  [VIA, writeString],
+  [REPORTED, writeString],
+  [SUBMITTED_BY, writeRaw],
+  [PREV_HASH, writeString],
+  [HASH, writeString],
+];
+
+/** Each of `fields`' key, then its value from `from` at `read`; `written` ends up after the last value. */
+function writeFields(
+  fields: readonly (readonly [Buffer, FieldWriter])[],
+  from: Buffer,
+  read: number,
+  into: Buffer,
+  at: number,
+): number {
+  for (const [key, write] of fields) {
+    read = write(from, read, into, copyBytes(key, 0, key.length, into, at));
+    at = written;
+  }
+  written = at;
+  return read;
 }

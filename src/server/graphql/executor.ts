@@ -73,18 +73,8 @@ export function compiledExecution(
     if (entry.compiled !== undefined) return entry.compiled;
     entry.uses += 1;
     if (entry.uses < options.compileOnUse) return null;
-    entry.compiled = compile(document, operationName);
+    entry.compiled = compiledOrNull(schema, document, operationName, logger);
     return entry.compiled;
-  };
-
-  const compile = (document: DocumentNode, operationName: string | null): CompiledQuery | null => {
-    try {
-      const compiled = compileQuery(schema, document, operationName ?? undefined);
-      return isCompiledQuery(compiled) ? compiled : null;
-    } catch (error) {
-      logger.warn({ err: error, operationName }, 'graphql-jit could not compile a query; it runs on graphql-js');
-      return null;
-    }
   };
 
   const executor: Executor = async ({ document, operation, operationName, request, context }) => {
@@ -143,19 +133,26 @@ export class CompiledEventExecution {
     const key = operationName ?? '';
     let compiled = byOperation.get(key);
     if (compiled === undefined) {
-      try {
-        const made = compileQuery(schema, document, operationName ?? undefined);
-        compiled = isCompiledQuery(made) ? made : null;
-      } catch (error) {
-        this.logger.warn(
-          { err: error, operationName },
-          'graphql-jit could not compile a subscription; it runs on graphql-js',
-        );
-        compiled = null;
-      }
+      compiled = compiledOrNull(schema, document, operationName ?? null, this.logger);
       byOperation.set(key, compiled);
     }
     return compiled;
+  }
+}
+
+/** `document`'s operation compiled by graphql-jit, or null (logged) when it cannot be: it then runs on graphql-js. */
+function compiledOrNull(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null,
+  logger: Logger,
+): CompiledQuery | null {
+  try {
+    const compiled = compileQuery(schema, document, operationName ?? undefined);
+    return isCompiledQuery(compiled) ? compiled : null;
+  } catch (error) {
+    logger.warn({ err: error, operationName }, 'graphql-jit could not compile an operation; it runs on graphql-js');
+    return null;
   }
 }
 
