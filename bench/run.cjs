@@ -50,6 +50,7 @@ const SCENARIOS = [
   require('./scenarios/7-log-scaling.cjs'),
   require('./scenarios/8-db-round-trips.cjs'), // optional diagnostic, run by name only
   require('./scenarios/9-ingest.cjs'),
+  require('./scenarios/10-write-split.cjs'), // optional diagnostic, run by name only
 ];
 
 const BENCH_DIR = __dirname;
@@ -289,9 +290,11 @@ async function main() {
 
   const rows = ctx?.rows ?? [];
   // Numbers taken under the profiler are evidence, not the reference: they go next to the profiles.
-  // --quick numbers are only a smoke test of the harness: they never replace the reference results.
-  const resultsFile = opts.profile ? path.join(PROFILE_DIR, 'results.json') : opts.quick ? null : RESULTS_FILE;
-  const detailFile = opts.profile ? path.join(PROFILE_DIR, 'results-detail.json') : opts.quick ? null : DETAIL_FILE;
+  // --quick numbers are only a smoke test of the harness, and a run of diagnostics only (dbtrips, split)
+  // measures no target: neither replaces the reference results.
+  const keepResults = opts.quick || opts.selected.every((scenario) => scenario.optional);
+  const resultsFile = opts.profile ? path.join(PROFILE_DIR, 'results.json') : keepResults ? null : RESULTS_FILE;
+  const detailFile = opts.profile ? path.join(PROFILE_DIR, 'results-detail.json') : keepResults ? null : DETAIL_FILE;
   if (resultsFile) writeResults(resultsFile, rows);
   const machine = {
     nproc: os.availableParallelism?.() ?? os.cpus().length,
@@ -308,7 +311,9 @@ async function main() {
     `machine: ${machine.nproc} CPUs, Node ${machine.node}, ${machine.postgres ?? 'PostgreSQL ?'}; ${opts.rounds} alternating rounds (4 for list, 3 for fanout, export, log) of ${opts.duration} s per target (export: one full export); medians. Total ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
   );
   process.stdout.write(
-    resultsFile ? `results: ${path.relative(process.cwd(), resultsFile)}\n` : '--quick: results not written\n',
+    resultsFile
+      ? `results: ${path.relative(process.cwd(), resultsFile)}\n`
+      : `${opts.quick ? '--quick' : 'diagnostics only'}: results not written\n`,
   );
   if (failed) process.exitCode = 1;
 }

@@ -18,8 +18,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { CREATE_QUERY, DOCS, createApiKey } = require('../lib/seed.cjs');
+const { INPUT, createLoad } = require('../lib/create-load.cjs');
 const { writerAccounts } = require('../lib/datasets.cjs');
-const { cannon, gqlOk } = require('../lib/load.cjs');
+const { gqlOk } = require('../lib/load.cjs');
 const { startCountingProxy } = require('../lib/pgproxy.cjs');
 const { openSubscribers } = require('../lib/subscribers.cjs');
 const { resultRow } = require('../lib/report.cjs');
@@ -29,7 +30,6 @@ const { cpuMs, sleep } = require('../lib/util.cjs');
 const CLIENTS = 8;
 const SUBSCRIBERS = 100;
 const TRIPS_SAMPLE = 100;
-const INPUT = { name: 'bench key', purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'] };
 
 /** The raw baseline's statement with constants, one account (and creating key) per pgbench client. */
 function pgbenchScript(writers) {
@@ -51,7 +51,6 @@ module.exports = {
     const accounts = await writerAccounts(ctx, CLIENTS);
     const keyledger = await ctx.keyledger('keyledger');
     const raw = await ctx.baseline('raw-graphql', 'raw-graphql.cjs');
-    const ids = accounts.map((a) => a.accountId);
     // Each writer creates keys with an API key of its own (keys:write).
     const writers = await Promise.all(
       accounts.map(async (account) => {
@@ -69,45 +68,13 @@ module.exports = {
       throw new Error('createApiKey did not create an active key');
     }
 
-    const eventCount = async () =>
-      Number((await db.sql('SELECT sum(last_seq) AS n FROM audit_chain_heads WHERE account_id = ANY($1)', [ids]))[0].n);
-    /**
-     * Every run starts with only the writers' own keys (the plan allows 1,000 active keys per account), and
-     * with the table vacuumed: the deleted rows would otherwise slow every later run's quota count.
-     */
-    const clearCreated = async () => {
-      await db.sql('DELETE FROM api_keys WHERE account_id = ANY($1) AND created_by_key_id IS NOT NULL', [ids]);
-      await db.sql('VACUUM api_keys');
-    };
-
-    const body = JSON.stringify({ query: CREATE_QUERY, variables: { input: INPUT }, operationName: 'CreateApiKey' });
-    /** One autocannon run against `server`: connection i creates keys in account i with writer i's key. */
-    const createRun = async (server, duration) => {
-      await clearCreated();
-      let next = 0;
-      const setupClient = (client) => {
-        const writer = writers[next++ % CLIENTS];
-        const headers = { 'content-type': 'application/json', authorization: `Bearer ${writer.secret}` };
-        client.setRequests([{ method: 'POST', headers, body }]);
-      };
-      const start = await eventCount();
-      const cpuBefore = cpuMs(server.pid);
-      const result = await cannon({ url: server.graphqlUrl, connections: CLIENTS, duration, body, setupClient });
-      await sleep(100);
-      const cpu = cpuMs(server.pid) - cpuBefore;
-      const events = (await eventCount()) - start;
-      if (result.non2xx + result.errors + result.graphqlErrors > 0) {
-        throw new Error(
-          `${server.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.graphqlErrors} GraphQL errors`,
-        );
-      }
-      return {
-        eventsPerSecond: events / result.durationSeconds,
-        requestsPerSecond: result.rps,
-        events,
-        cpuMsPerEvent: cpu / events,
-      };
-    };
+    const { run: loadRun, eventCount, clearCreated } = createLoad(db, writers);
+    /** One run against `server`, with its CPU per committed create. */
+    const createRun = (server, duration) =>
+      loadRun(server, duration, () => {
+        const cpuBefore = cpuMs(server.pid);
+        return (events) => ({ cpuMsPerEvent: (cpuMs(server.pid) - cpuBefore) / events });
+      });
 
     const scriptFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'keyledger-pgbench-')), 'create.sql');
     fs.writeFileSync(scriptFile, pgbenchScript(writers));
@@ -141,9 +108,7 @@ module.exports = {
       try {
         const result = await createRun(keyledger, duration);
         await sleep(300);
-        result.delivered = subs.sink.count;
-        result.subscriberErrors = subs.sink.errors.length;
-        return result;
+        return { ...result, delivered: subs.sink.count, subscriberErrors: subs.sink.errors.length };
       } finally {
         await subs.close();
       }
