@@ -2,11 +2,25 @@
 // Scenario 3's write load, shared with the `split` diagnostic: `createApiKey` by 8 writers, each in
 // its own account with an API key of its own, counted as committed creates (one event each).
 
-const { CREATE_QUERY } = require('./seed.cjs');
+const { CREATE_QUERY, createApiKey } = require('./seed.cjs');
 const { cannon } = require('./load.cjs');
 const { sleep } = require('./util.cjs');
 
 const INPUT = { name: 'bench key', purpose: 'TEMPORARY_INTEGRATION', scopes: ['KEYS_READ'] };
+
+/** Each account with an API key of its own (keys:write) to create keys with: `{ ...account, keyId, secret }`. */
+function withWriterKeys(graphqlUrl, accounts) {
+  return Promise.all(
+    accounts.map(async (account) => {
+      const key = await createApiKey(graphqlUrl, account.token, {
+        name: 'bench writer',
+        purpose: 'LONG_RUNNING_WORKFLOW',
+        scopes: ['KEYS_READ', 'KEYS_WRITE'],
+      });
+      return { ...account, keyId: key.id, secret: key.secret };
+    }),
+  );
+}
 
 /**
  * `writers` = [{ accountId, secret }] (one autocannon connection each). `probe()` is called as the load
@@ -63,4 +77,4 @@ function createLoad(db, writers) {
   return { run, eventCount, clearCreated };
 }
 
-module.exports = { INPUT, createLoad };
+module.exports = { INPUT, createLoad, withWriterKeys };

@@ -10,8 +10,7 @@
 // Rounds alternate (and reverse every other round); medians reported, nothing recorded in results.
 
 const fs = require('node:fs');
-const { createLoad } = require('../lib/create-load.cjs');
-const { createApiKey } = require('../lib/seed.cjs');
+const { createLoad, withWriterKeys } = require('../lib/create-load.cjs');
 const { writerAccounts } = require('../lib/datasets.cjs');
 const { cpuMs, table, fmt } = require('../lib/util.cjs');
 
@@ -74,18 +73,7 @@ module.exports = {
     const rounds = Number(process.env.BENCH_SPLIT_ROUNDS || 3);
     const accounts = await writerAccounts(ctx, CLIENTS);
     const setup = await ctx.keyledger('split-setup');
-    const writers = await Promise.all(
-      accounts.map(async (account) => ({
-        ...account,
-        secret: (
-          await createApiKey(setup.graphqlUrl, account.token, {
-            name: 'bench writer',
-            purpose: 'LONG_RUNNING_WORKFLOW',
-            scopes: ['KEYS_READ', 'KEYS_WRITE'],
-          })
-        ).secret,
-      })),
-    );
+    const writers = await withWriterKeys(setup.graphqlUrl, accounts);
     await setup.stop();
 
     const load = createLoad(db, writers);

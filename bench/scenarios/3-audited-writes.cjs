@@ -17,8 +17,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { CREATE_QUERY, DOCS, createApiKey } = require('../lib/seed.cjs');
-const { INPUT, createLoad } = require('../lib/create-load.cjs');
+const { CREATE_QUERY, DOCS } = require('../lib/seed.cjs');
+const { INPUT, createLoad, withWriterKeys } = require('../lib/create-load.cjs');
 const { writerAccounts } = require('../lib/datasets.cjs');
 const { gqlOk } = require('../lib/load.cjs');
 const { startCountingProxy } = require('../lib/pgproxy.cjs');
@@ -52,16 +52,7 @@ module.exports = {
     const keyledger = await ctx.keyledger('keyledger');
     const raw = await ctx.baseline('raw-graphql', 'raw-graphql.cjs');
     // Each writer creates keys with an API key of its own (keys:write).
-    const writers = await Promise.all(
-      accounts.map(async (account) => {
-        const key = await createApiKey(keyledger.graphqlUrl, account.token, {
-          name: 'bench writer',
-          purpose: 'LONG_RUNNING_WORKFLOW',
-          scopes: ['KEYS_READ', 'KEYS_WRITE'],
-        });
-        return { ...account, keyId: key.id, secret: key.secret };
-      }),
-    );
+    const writers = await withWriterKeys(keyledger.graphqlUrl, accounts);
     const created = await gqlOk(keyledger.graphqlUrl, CREATE_QUERY, { input: INPUT }, writers[0].secret);
     const rawCreated = await gqlOk(raw.graphqlUrl, CREATE_QUERY, { input: INPUT }, writers[0].secret);
     if (created.createApiKey.apiKey.status !== 'ACTIVE' || rawCreated.createApiKey.apiKey.status !== 'ACTIVE') {
