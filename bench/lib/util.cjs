@@ -66,15 +66,23 @@ async function mapLimit(items, limit, fn) {
   return results;
 }
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux, 100 ticks/s). */
-function cpuMs(pid) {
+/** A process's command name and CPU milliseconds (user + system) from /proc/<pid>/stat; null once it is gone. */
+function processCpu(pid) {
   try {
     const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return {
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      ms: (Number(fields[11]) + Number(fields[12])) * 10,
+    };
   } catch {
     return null;
   }
 }
 
-module.exports = { cpuMs, sleep, nowMs, median, percentile, log, round, fmt, table, mapLimit };
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux, 100 ticks/s). */
+function cpuMs(pid) {
+  return processCpu(pid)?.ms ?? null;
+}
+
+module.exports = { cpuMs, processCpu, sleep, nowMs, median, percentile, log, round, fmt, table, mapLimit };

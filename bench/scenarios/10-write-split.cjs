@@ -12,7 +12,7 @@
 const fs = require('node:fs');
 const { createLoad, withWriterKeys } = require('../lib/create-load.cjs');
 const { writerAccounts } = require('../lib/datasets.cjs');
-const { cpuMs, table, fmt } = require('../lib/util.cjs');
+const { cpuMs, processCpu, table, fmt } = require('../lib/util.cjs');
 
 const CLIENTS = 8;
 const CLOCK_TICK_MS = 10; // USER_HZ = 100
@@ -29,19 +29,12 @@ function machineTicks() {
 
 /** CPU milliseconds of every `postgres` process (backends, WAL writer, checkpointer, autovacuum). */
 function postgresCpuMs() {
-  let ticks = 0;
+  let ms = 0;
   for (const pid of fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    let stat;
-    try {
-      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (!stat.includes('(postgres)')) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
+    const cpu = processCpu(pid);
+    if (cpu?.name === 'postgres') ms += cpu.ms;
   }
-  return ticks * CLOCK_TICK_MS;
+  return ms;
 }
 
 /** `name=KEY:value,KEY:value;…` → [{ name, env }]. */
